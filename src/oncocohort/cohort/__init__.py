@@ -1,0 +1,1 @@
+"""oncocohort.cohort stage."""

@@ -1,0 +1,1 @@
+"""oncocohort.io stage."""

@@ -1,0 +1,1 @@
+"""oncocohort.report stage."""

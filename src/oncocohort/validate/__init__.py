@@ -1,0 +1,1 @@
+"""oncocohort.validate stage."""
