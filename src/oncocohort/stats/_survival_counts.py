@@ -1,0 +1,163 @@
+"""Counting process tables: events and exits at each distinct time, per group, without sorting rows.
+
+Every estimator of the Kaplan–Meier / log-rank family needs only, for each distinct time t_i and each
+group g, the number of events d_ig and the number of subjects leaving the risk set (events plus
+censorings) at t_i; the number at risk follows as a reverse cumulative sum,
+
+    n_ig = sum_{j >= i} exits_jg,
+
+because a subject with time t_j is at risk at every t_i <= t_j (right-censored data, no delayed entry)
+[1, §2.1]. This module builds those tables in O(n) passes where it can:
+
+* integer-valued times with a modest span (days, weeks: the common case) are counted with
+  ``np.bincount`` on ``(time - min) * k + group`` — no sort at all;
+* otherwise unweighted times are sorted as values (``np.sort``, a SIMD sort several times faster than
+  ``np.argsort``, and only the time column is sorted, per group), and runs of equal values are counted;
+* weighted non-integer times fall back to one stable ``argsort``.
+
+Times are compared exactly. R's ``survfit``/``survdiff`` additionally merge times that differ by less
+than ~sqrt(machine eps) relative (``aeqSurv``); with times recorded in days that never matters.
+
+References
+----------
+[1] Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. Springer 2000, §2.1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+# Largest number of bincount cells (span of integer times × groups) we allocate before sorting is
+# cheaper: a bincount cell costs 8 bytes, a row about 30 ns of sorting.
+_MAX_BINCOUNT_CELLS = 1 << 26
+
+
+@dataclass(frozen=True, slots=True)
+class CountTable:
+    """Distinct times (ascending) with per-group event and exit counts (weighted when weights are given).
+
+    ``n_event`` and ``n_exit`` have shape (m, k); row i belongs to ``time[i]``. Every time has at least
+    one exit in at least one group.
+    """
+
+    time: FloatArray
+    n_event: FloatArray
+    n_exit: FloatArray
+
+    @property
+    def n_risk(self) -> FloatArray:
+        """Number at risk just before each time: reverse cumulative sum of exits [1, §2.1]."""
+        return np.cumsum(self.n_exit[::-1], axis=0)[::-1]
+
+
+def count_events(
+    time: FloatArray,
+    event: npt.NDArray[np.int8],
+    *,
+    code: npt.NDArray[np.intp] | None = None,
+    n_codes: int = 1,
+    weights: FloatArray | None = None,
+) -> CountTable:
+    """Count events and exits at each distinct time for groups ``code`` in 0..n_codes-1.
+
+    ``time`` must be finite and non-negative, ``event`` 0/1, ``code`` (optional) integer group codes;
+    the caller validates (see ``_validation``).
+    """
+    if time.size == 0:
+        empty = np.zeros((0, n_codes))
+        return CountTable(np.zeros(0), empty, empty.copy())
+    integer_times = _integer_times(time, n_codes)
+    if integer_times is not None:
+        return _count_by_bincount(*integer_times, event, code, n_codes, weights)
+    if weights is None:
+        return _count_by_value_sort(time, event, code, n_codes)
+    return _count_by_argsort(time, event, code, n_codes, weights)
+
+
+def _integer_times(time: FloatArray, n_codes: int) -> tuple[npt.NDArray[np.intp], float] | None:
+    """(time − min as intp, min) when all times are whole numbers with a small enough span, else None."""
+    t_min = float(time.min())
+    span = float(time.max()) - t_min
+    if (span + 1) * n_codes > _MAX_BINCOUNT_CELLS:
+        return None
+    as_int = time.astype(np.intp)
+    if not np.array_equal(as_int, time):
+        return None
+    if t_min != 0:
+        as_int -= int(t_min)
+    return as_int, t_min
+
+
+def _count_by_bincount(
+    offset: npt.NDArray[np.intp],
+    t_min: float,
+    event: npt.NDArray[np.int8],
+    code: npt.NDArray[np.intp] | None,
+    n_codes: int,
+    weights: FloatArray | None,
+) -> CountTable:
+    n_cells = (int(offset.max()) + 1) * n_codes
+    cell = offset if code is None else offset * n_codes + code
+    is_event = event.view(np.bool_)  # 0/1 int8 bytes are valid booleans
+    if weights is None:
+        exits = np.bincount(cell, minlength=n_cells).astype(np.float64)
+        events = np.bincount(cell[is_event], minlength=n_cells).astype(np.float64)
+    else:
+        exits = np.bincount(cell, weights=weights, minlength=n_cells)
+        events = np.bincount(cell[is_event], weights=weights[is_event], minlength=n_cells)
+    exits = exits.reshape(-1, n_codes)
+    events = events.reshape(-1, n_codes)
+    # Keep only times someone actually has (R lists every distinct time, censor-only ones included).
+    present = np.flatnonzero(exits.any(axis=1))
+    return CountTable(present.astype(np.float64) + t_min, events[present], exits[present])
+
+
+def _runs(sorted_values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """Distinct values of a sorted array and how often each occurs."""
+    if sorted_values.size == 0:
+        return sorted_values, np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    counts = np.diff(np.append(starts, sorted_values.size))
+    return sorted_values[starts], counts
+
+
+def _count_by_value_sort(
+    time: FloatArray, event: npt.NDArray[np.int8], code: npt.NDArray[np.intp] | None, n_codes: int
+) -> CountTable:
+    is_event = event.view(np.bool_)
+    per_code = []
+    for c in range(n_codes):  # loop over groups (few), never over rows
+        in_c = slice(None) if code is None else code == c
+        t_c = time[in_c]
+        per_code.append((_runs(np.sort(t_c)), _runs(np.sort(t_c[is_event[in_c]]))))
+    union = np.unique(np.concatenate([exits[0] for exits, _ in per_code]))
+    n_exit = np.zeros((union.size, n_codes))
+    n_event = np.zeros((union.size, n_codes))
+    for c, ((t_exit, c_exit), (t_event, c_event)) in enumerate(per_code):
+        n_exit[np.searchsorted(union, t_exit), c] = c_exit
+        n_event[np.searchsorted(union, t_event), c] = c_event
+    return CountTable(union, n_event, n_exit)
+
+
+def _count_by_argsort(
+    time: FloatArray,
+    event: npt.NDArray[np.int8],
+    code: npt.NDArray[np.intp] | None,
+    n_codes: int,
+    weights: FloatArray,
+) -> CountTable:
+    order = np.argsort(time, kind="stable")
+    t_sorted = time[order]
+    new_time = np.concatenate(([True], t_sorted[1:] != t_sorted[:-1]))
+    rank = np.cumsum(new_time) - 1
+    cell = rank if code is None else rank * n_codes + code[order]
+    n_cells = (int(rank[-1]) + 1) * n_codes
+    w = weights[order]
+    exits = np.bincount(cell, weights=w, minlength=n_cells).reshape(-1, n_codes)
+    events = np.bincount(cell, weights=w * event[order], minlength=n_cells).reshape(-1, n_codes)
+    return CountTable(t_sorted[new_time], events, exits)
