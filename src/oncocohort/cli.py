@@ -1,29 +1,163 @@
 """The ``oncocohort`` command line: a thin layer over the pipeline stages.
 
 Each command parses its arguments, calls one stage function and renders the outcome; no analysis
-logic lives here.
+logic lives here. Shared helpers (protocol loading, error panels, progress display) come first; each
+stage adds its commands in its own delimited block below them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, NoReturn
+
 import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from oncocohort import __version__
+from oncocohort.errors import DataValidationError, OncocohortError, ProtocolError, ValidationProblem
 
 app = typer.Typer(
     name="oncocohort",
     help="Oncology cohort study: protocol + raw records -> validated database -> analysis -> report.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="rich",
 )
 protocol_app = typer.Typer(help="Study protocol files (YAML).", no_args_is_help=True)
 app.add_typer(protocol_app, name="protocol")
+
+
+# --- shared helpers (foundation) -------------------------------------------------------------------
+# Messages go to stderr so that a command's own output (paths, JSON) stays clean on stdout.
+PROGRESS_DELAY_S = 1.0
+"""A step shows a progress spinner only once it has run this long (quick steps stay silent)."""
+
+MAX_PROBLEM_ROWS = 40
+"""Problems shown in the terminal panel; the full list is always in the report files."""
+
+
+def _console() -> Console:
+    # Built per call: CliRunner swaps sys.stderr between invocations, a module-level console would not follow.
+    return Console(stderr=True, highlight=False, soft_wrap=False, width=120)
+
+
+def _fail(title: str, body: str | Table, *, hint: str | None = None) -> NoReturn:
+    """Render a red error panel and exit with status 1."""
+    console = _console()
+    console.print(Panel(body, title=f"[bold red]{title}", border_style="red", expand=False))
+    if hint:
+        console.print(hint)
+    raise typer.Exit(code=1)
+
+
+def _problems_table(problems: tuple[ValidationProblem, ...] | list[ValidationProblem], *, limit: int = MAX_PROBLEM_ROWS) -> Table:
+    """A rich table of validation problems: severity, table, patient, where, column, value, expected."""
+    table = Table(show_lines=False, header_style="bold")
+    for name in ("", "table", "patient", "where", "column", "value", "expected"):
+        table.add_column(name, overflow="fold")
+    for p in list(problems)[:limit]:
+        mark = "[red]error" if p.severity == "error" else "[yellow]warning"
+        table.add_row(mark, p.table, p.row or "", p.location, p.column, p.value, p.expected)
+    if len(problems) > limit:
+        table.caption = f"... and {len(problems) - limit} more (see the report files)"
+    return table
+
+
+def _render_error(exc: Exception, *, report_files: list[Path] | None = None) -> NoReturn:
+    """Turn an oncocohort error into a readable panel and exit 1 (other exceptions propagate)."""
+    if isinstance(exc, ProtocolError):
+        _fail("Invalid study protocol", f"{exc.path}\n\n" + "\n".join(f"• {p}" for p in exc.problems),
+              hint="Fix the keys above; `oncocohort protocol new --preset NAME PATH` writes a valid example.")
+    if isinstance(exc, DataValidationError):
+        n_err = sum(p.severity == "error" for p in exc.problems)
+        n_warn = len(exc.problems) - n_err
+        files = "".join(f"\nFull report: {f}" for f in report_files or [])
+        _fail(f"Data validation failed: {n_err} error(s), {n_warn} warning(s)", _problems_table(exc.problems),
+              hint=(files.strip() or None))
+    if isinstance(exc, OncocohortError | FileNotFoundError | FileExistsError):
+        _fail("Error", str(exc))
+    raise exc
+
+
+def _show_warnings(problems: tuple[ValidationProblem, ...]) -> None:
+    """Print warning-level problems (the run goes on)."""
+    warnings = [p for p in problems if p.severity == "warning"]
+    if warnings:
+        _console().print(Panel(_problems_table(warnings), title=f"[bold yellow]{len(warnings)} warning(s)",
+                               border_style="yellow", expand=False))
+
+
+def _load_protocol_or_exit(path: Path):  # noqa: ANN202 - Protocol imported lazily for a fast --help
+    """Load a protocol file; on a ProtocolError print the panel and exit 1."""
+    from oncocohort.protocol import load_protocol
+
+    try:
+        return load_protocol(path)
+    except ProtocolError as exc:
+        _render_error(exc)
+
+
+@contextlib.contextmanager
+def _progress(description: str) -> Iterator[None]:
+    """Show a spinner with elapsed time for a step, but only once it has taken > PROGRESS_DELAY_S.
+
+    The display starts from a timer thread so quick steps print nothing; it is transient (erased
+    when the step ends) and disabled automatically when stderr is not a terminal.
+    """
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=_console(), transient=True)
+    progress.add_task(description, total=None)
+    timer = threading.Timer(PROGRESS_DELAY_S, progress.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        progress.stop()
+
+
+def _ok(message: str) -> None:
+    _console().print(f"[green]✓[/green] {message}")
 
 
 @app.command()
 def version() -> None:
     """Print the oncocohort version."""
     typer.echo(__version__)
+
+
+# --- protocol new / validate / import (foundation) -------------------------------------------------
+@protocol_app.command("new")
+def protocol_new(
+    path: Annotated[Path, typer.Argument(help="The protocol YAML file to create, e.g. my-study/protocol.yaml.")],
+    preset: Annotated[str, typer.Option("--preset", "-p", help="Preset to start from (see the list below).")] = "ici-mwa-retrospective",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a preset study protocol to PATH for you to edit.
+
+    Presets: ici-mwa-retrospective, tace-ici-realworld, oligomet-ablation-lenvatinib-pd1,
+    hepatectomy-lenvatinib-durvalumab.
+
+    Example:
+
+        oncocohort protocol new --preset tace-ici-realworld my-study/protocol.yaml
+    """
+    from oncocohort.protocol import write_preset
+
+    try:
+        written = write_preset(preset, path, overwrite=force)
+    except (ProtocolError, FileExistsError) as exc:
+        _render_error(exc)
+    _ok(f"wrote preset '{preset}' to {written}")
+    _console().print("Next: put your data files next to it (see docs/data-template.md), then "
+                     f"`oncocohort validate {written}`.")
 
 
 def main() -> None:  # pragma: no cover - console entry
