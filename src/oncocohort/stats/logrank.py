@@ -101,7 +101,7 @@ def logrank_test(time: Any, event: Any, group: Any, *, strata: Any = None, rho: 
     --------
     >>> r = logrank_test([1, 2, 3, 4], [1, 1, 1, 1], ["a", "b", "a", "b"])
     >>> round(r.statistic, 4), r.df
-    (0.4, 1)
+    (0.6154, 1)
     """
     rho = float(rho)
     if not np.isfinite(rho) or rho < 0:
