@@ -1,0 +1,71 @@
+"""Overall time-point response from the criteria's combination table, and reappearance after CR.
+
+References
+----------
+[1] Eisenhauer EA, et al. RECIST 1.1. Eur J Cancer 2009;45:228–247. §4.3.4 Tables 1–2; Appendix I
+    ("lesions that disappear and reappear": after a complete response, reappearance is PD).
+[2] Lencioni R, Llovet JM. mRECIST for HCC. Semin Liver Dis 2010;30:52–60. Table 3.
+[3] EORTC RECIST working group FAQ, "Does a new lesion always result in PD?": reappearance is PD
+    when CR (overall) was assigned at the previous assessment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.response.criteria import ResponseCriteria
+
+
+def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) -> pd.DataFrame:
+    """Overall time-point response by the criteria's combination table ([1] Tables 1–2; [2] Table 3).
+
+    ``visits`` needs ``is_baseline, target_response, nontarget_response, new_lesion``. The rows of
+    ``criteria.overall_table`` are tried in order and the first match gives the response and the
+    rule (its table row), so the PD rows ("any" target / non-target with PD, or a new lesion)
+    dominate. The baseline visit gets NA. Returns ``overall_response`` and ``overall_rule``.
+    """
+    target = visits["target_response"].fillna("").to_numpy(dtype=str)
+    nontarget = visits["nontarget_response"].fillna("").to_numpy(dtype=str)
+    new = visits["new_lesion"].to_numpy(dtype=bool)
+    base = visits["is_baseline"].to_numpy(dtype=bool)
+    conds = [base]
+    calls: list[object] = [None]
+    rules = ["baseline"]
+    for row in criteria.overall_table:
+        conds.append(np.isin(target, list(row.target)) & np.isin(nontarget, list(row.nontarget))
+                     & np.isin(new, list(row.new_lesion)))
+        calls.append(row.response)
+        rules.append(row.source)
+    return pd.DataFrame({
+        "overall_response": pd.array(np.select(conds, calls, default=None), dtype="string"),
+        "overall_rule": np.select(conds, rules, default="no table row matched"),
+    })
+
+
+def flag_reappearance_after_cr(visits: pd.DataFrame, criteria: ResponseCriteria) -> pd.DataFrame:
+    """Progression by reappearance of disease after a complete response ([1] Appendix I; [3]).
+
+    A lesion that disappeared and reappears is PD when the previous assessed (not NE) overall
+    response was CR; otherwise it is simply measured again and added to the sum ([1]). Steps:
+    (1) the overall response without this rule; (2) per patient, the last non-NE post-baseline call
+    before each visit (forward fill, then shift one visit); (3) where it was CR, a target lesion no
+    longer normal makes the target response PD and a non-target lesion present makes the
+    non-target response PD. Returns ``visits`` with ``target_response``/``nontarget_response`` and
+    their rules updated.
+    """
+    first = derive_overall_response(visits, criteria)["overall_response"]
+    pid = visits["patient_id"].to_numpy()
+    evaluable = first.where(first != "NE")  # NA at NE visits and at baseline
+    evaluable = evaluable.where(~visits["is_baseline"].to_numpy(bool), "BASELINE")
+    last = evaluable.groupby(pid, sort=False).ffill().groupby(pid, sort=False).shift(1)
+    prev_cr = (last == "CR").fillna(False).to_numpy(bool)
+    target_back = prev_cr & visits["any_target_abnormal"].to_numpy(bool)
+    nontarget_back = prev_cr & visits["any_nontarget_present"].to_numpy(bool)
+    out = visits.copy()
+    rule = "reappearance after CR"
+    out["target_response"] = out["target_response"].mask(target_back, "PD")
+    out["target_rule"] = np.where(target_back, rule, out["target_rule"])
+    out["nontarget_response"] = out["nontarget_response"].mask(nontarget_back, "PD")
+    out["nontarget_rule"] = np.where(nontarget_back, rule, out["nontarget_rule"])
+    return out
