@@ -1,0 +1,82 @@
+"""The category map: raw spellings -> canonical values, case- and space-insensitively.
+
+Matching works on a key (see :func:`oncocohort.io.columns.category_key`: lower case, ``_``/``-`` as
+spaces, spaces collapsed, ``1.0`` read as ``1``). A lookup maps keys to canonical values; it is built
+from the canonical values themselves plus explicit aliases, never by fuzzy guessing, so an
+unknown spelling is reported instead of silently matched. Sources of the maps:
+
+- template categories: :mod:`oncocohort.io.columns` (``RESPONSE_ALIASES``, ...);
+- arms: each arm's ``id``, ``label`` and ``aliases`` in the protocol;
+- protocol variables: ``levels``, ``level_labels`` (label -> level) and ``aliases``; a binary
+  variable with levels ``no``/``yes`` also accepts the boolean words (``y``, ``true``, ``1``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from oncocohort.io.columns import BOOLEAN_WORDS, category_key, key_of
+from oncocohort.protocol import Protocol, Variable
+
+
+def build_lookup(canonical: Iterable[str], aliases: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Key -> canonical value, from the canonical values and ``aliases`` (spelling -> canonical)."""
+    lookup = {key_of(str(value)): str(value) for value in canonical}
+    for spelling, value in (aliases or {}).items():
+        lookup.setdefault(key_of(str(spelling)), str(value))
+    return lookup
+
+
+def map_categories(values: pd.Series, lookup: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Map raw values through ``lookup``.
+
+    Returns the mapped values (pandas ``string``; <NA> where empty or unknown) and a boolean mask of
+    the non-empty values that matched nothing (to be reported).
+    """
+    key = category_key(values)
+    mapped = key.map(dict(lookup)).astype("string")
+    unknown = (key.notna() & mapped.isna()).fillna(False).astype(bool)
+    return mapped, unknown
+
+
+def map_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """yes/y/true/t/1 -> True, no/n/false/f/0 -> False (pandas ``boolean``); mask of unknown spellings."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean"), pd.Series(False, index=values.index)
+    key = category_key(values)
+    mapped = key.map(BOOLEAN_WORDS).astype("boolean")
+    unknown = (key.notna() & mapped.isna()).fillna(False).astype(bool)
+    return mapped, unknown
+
+
+def arm_lookup(protocol: Protocol) -> dict[str, str]:
+    """Arm id, label and aliases -> arm id."""
+    lookup: dict[str, str] = {}
+    for arm in protocol.arms:
+        for spelling in (arm.id, arm.label, *arm.aliases):
+            lookup.setdefault(key_of(spelling), arm.id)
+    return lookup
+
+
+def variable_lookup(variable: Variable) -> dict[str, str]:
+    """Levels, level labels and aliases of a categorical/binary protocol variable -> level."""
+    levels = [str(level) for level in variable.levels or []]
+    aliases = {label: level for level, label in variable.level_labels.items()}
+    aliases.update(variable.aliases)
+    lookup = build_lookup(levels, aliases)
+    if variable.type == "binary" and [key_of(x) for x in levels] == ["no", "yes"]:
+        for word, flag in BOOLEAN_WORDS.items():
+            lookup.setdefault(key_of(word), levels[1] if flag else levels[0])
+    return lookup
+
+
+def describe_allowed(values: Iterable[str], *, limit: int = 12) -> str:
+    """'one of A, B or C' for messages."""
+    values = [str(v) for v in values]
+    if len(values) > limit:
+        values = values[:limit] + ["..."]
+    if len(values) == 1:
+        return values[0]
+    return "one of " + ", ".join(values[:-1]) + " or " + values[-1]

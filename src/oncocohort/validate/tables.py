@@ -1,0 +1,138 @@
+"""Typing a whole table by the template: columns present, identifying columns removed, values typed.
+
+Column-level rules live here (missing required columns, identifying columns, columns nobody reads);
+value-level rules are in :mod:`oncocohort.validate.coerce`; rules that compare columns or tables are
+in ``rules_patients``, ``rules_tables`` and ``rules_cross``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oncocohort.io.columns import IDENTIFYING_COLUMNS, TEMPLATE, ColumnSpec
+from oncocohort.protocol import Protocol
+from oncocohort.validate._collect import TableCheck
+from oncocohort.validate.categories import arm_lookup
+from oncocohort.validate.coerce import coerce_spec, coerce_text, coerce_variable, flag_missing
+
+CONTEXT_COLUMNS = {
+    "lesions": ("visit_date", "lesion_id"),
+    "visit_responses": ("visit_date",),
+    "adverse_events": ("term", "onset_date"),
+    "treatments": ("name", "start_date"),
+    "labs": ("test", "date"),
+}
+"""Columns named in a problem's location besides the file line, so a row can be found."""
+
+
+def _header_key(name: object) -> str:
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
+
+
+def remove_identifying_columns(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop columns that identify a person (names, record numbers, birth dates): never carried on."""
+    # A template column is never identifying in its own table (treatments.name is a drug name).
+    template = {c.name for c in TEMPLATE[table]}
+    dropped = [c for c in raw.columns if _header_key(c) in IDENTIFYING_COLUMNS and c not in template]
+    return raw.drop(columns=dropped), dropped
+
+
+def required_columns(table: str, protocol: Protocol) -> dict[str, str]:
+    """Template columns that must be present in ``table`` for this protocol -> why."""
+    required = {c.name: "template column" for c in TEMPLATE[table] if c.required}
+    derived_response = protocol.data.lesions is not None or protocol.data.visit_responses is not None
+    if table == "patients":
+        if not derived_response:
+            required["best_response"] = "no lesions or visit_responses table to derive it from"
+            if any(ep in protocol.endpoints for ep in ("pfs", "ttp")):
+                required["progression_date"] = "PFS/TTP need it and no lesions or visit_responses are given"
+        for name, rule in protocol.endpoints.items():
+            if rule.origin != "treatment_start" and name != "dor":
+                required[f"{rule.origin}_date"] = f"endpoint {name} starts at {rule.origin}"
+    if table == "lesions" and protocol.response is not None:
+        if protocol.response.criteria == "mrecist":
+            required["viable_diameter_mm"] = "mRECIST measures the viable tumour diameter"
+        else:
+            required["longest_diameter_mm"] = f"{protocol.response.criteria} measures the longest diameter"
+    return required
+
+
+def variables_needed(protocol: Protocol) -> set[str]:
+    """Protocol variables whose column must exist: required, or used by eligibility, Cox or subgroups."""
+    needed = {v.name for v in protocol.variables if v.required}
+    needed |= {c.variable for c in protocol.eligibility if c.variable}
+    by_cut = {v.cut.name: v.name for v in protocol.variables if v.cut is not None}
+    for name in [*protocol.cox.covariates, *protocol.subgroups]:
+        needed.add(by_cut.get(name, name))
+    return needed & {v.name for v in protocol.variables}
+
+
+def type_table(table: str, raw: pd.DataFrame, protocol: Protocol) -> tuple[pd.DataFrame, TableCheck]:
+    """Type every column of ``table``; return the typed frame and the check holding its problems.
+
+    The typed frame has every template column (all-missing where the file lacks an optional one),
+    then (patients) every protocol variable, then any other column of the file as text.
+    """
+    raw, dropped = remove_identifying_columns(table, raw)
+    raw = raw.reset_index(drop=True)
+    ids = coerce_text(raw["patient_id"]) if "patient_id" in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
+    context_cols = [c for c in CONTEXT_COLUMNS.get(table, ()) if c in raw.columns]
+    check = TableCheck(table=table, ids=ids, context=raw[context_cols] if context_cols else None)
+    for column in dropped:
+        check.flag_table(column=str(column), value="(whole column)", rule="identifying_column", severity="warning",
+                         expected="study ids only: this column identifies a person and is not carried into "
+                                  "the database or any output")
+
+    for column, why in required_columns(table, protocol).items():
+        if column not in raw.columns:
+            check.flag_table(column=column, value="(column absent)", rule="missing_column",
+                             expected=f"a column named '{column}' ({why}; see docs/data-template.md)")
+
+    typed: dict[str, pd.Series] = {}
+    arms = arm_lookup(protocol)
+    empty = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for spec in TEMPLATE[table]:
+        column_raw = raw[spec.name] if spec.name in raw.columns else empty
+        typed[spec.name] = coerce_spec(check, column_raw, spec, date_format=protocol.date_format,
+                                       arm_lookup=arms, arm_ids=protocol.arm_ids)
+        if spec.value_required and spec.name in raw.columns:
+            flag_missing(check, typed[spec.name], column_raw, column=spec.name, expected=_need(spec))
+
+    known = {c.name for c in TEMPLATE[table]}
+    if table == "patients":
+        needed = variables_needed(protocol)
+        for variable in protocol.variables:
+            if variable.name in raw.columns:
+                column_raw = raw[variable.name]
+            else:
+                column_raw = empty
+                why = "required" if variable.required else "used by eligibility, Cox or subgroups"
+                check.flag_table(
+                    column=variable.name, value="(column absent)", rule="missing_column",
+                    severity="error" if variable.name in needed else "warning",
+                    expected=(f"a column named '{variable.name}' (protocol variable, {why})" if variable.name in needed
+                              else f"a column named '{variable.name}' (protocol variable); all values treated "
+                                   "as missing"))
+            typed[variable.name] = coerce_variable(check, column_raw, variable, date_format=protocol.date_format)
+            if variable.required and variable.name in raw.columns:
+                flag_missing(check, typed[variable.name], column_raw, column=variable.name,
+                             expected=f"a value (protocol variable '{variable.name}' is required)")
+            known.add(variable.name)
+
+    for column in raw.columns:
+        if column not in known:
+            check.flag_table(column=str(column), value="(whole column)", rule="unused_column", severity="warning",
+                             expected="a template column or protocol variable; kept as text, not analysed")
+            typed[str(column)] = coerce_text(raw[column])
+    return pd.DataFrame(typed, index=raw.index), check
+
+
+def _need(spec: ColumnSpec) -> str:
+    return f"a value ({spec.description.rstrip('.')})" if spec.description else "a value"
+
+
+def empty_table(table: str, protocol: Protocol) -> pd.DataFrame:
+    """A typed, empty frame with the template columns (for tables the protocol does not name)."""
+    raw = pd.DataFrame({c.name: pd.Series(dtype="string") for c in TEMPLATE[table]})
+    typed, _ = type_table(table, raw, protocol)
+    return typed
