@@ -1,0 +1,161 @@
+"""From a patient-level DataFrame to the Cox model's arrays (R's model frame + model matrix).
+
+Steps, in order (R's ``model.frame`` then ``model.matrix`` with ``na.action = na.omit`` [1]):
+
+1. Check the arguments: ``data`` is a DataFrame and every named column exists.
+2. Drop the rows with a missing value in any used column (duration, event, covariates, strata,
+   weights, cluster) and count them (``n_dropped``).
+3. Validate duration (finite, ≥ 0), event (0/1 or boolean) and weights (finite, > 0).
+4. Code the covariates. Numeric and boolean columns enter as they are. Categorical columns
+   (pandas ``category``, ``object`` or string) get treatment contrasts: one 0/1 column per level
+   other than the reference, named ``covariate[level]``. Levels are the category order for a
+   pandas categorical and the sorted distinct values otherwise (as R's ``factor``); the reference
+   is the first level unless ``reference`` names another. Levels with no row left are dropped and
+   noted (R would keep an all-zero column and report an NA coefficient).
+5. Strata (one or more columns, combined) and clusters become integer codes.
+
+References
+----------
+[1] R ``survival::coxph`` (``R/coxph.R``): model frame, ``na.omit``, treatment contrasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from oncocohort.errors import InputError, Note
+from oncocohort.stats._validation import as_event_array, as_float_array, as_weights
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    time: FloatArray
+    event: npt.NDArray[np.bool_]
+    x: FloatArray  # (n, p) model matrix without intercept
+    terms: tuple[str, ...]  # one name per column of x
+    covariate_columns: Mapping[str, tuple[int, ...]]  # covariate -> its columns of x
+    weights: FloatArray | None
+    stratum: IntArray  # codes 0..S-1 (all 0 without strata)
+    stratum_labels: tuple[str, ...]  # label of each code
+    cluster: IntArray | None
+    n_dropped: int
+    notes: tuple[Note, ...]
+    references: Mapping[str, Any]  # categorical covariate -> reference level
+
+
+def _names(value: str | Sequence[str] | None, argument: str, data: pd.DataFrame) -> list[str]:
+    if value is None:
+        return []
+    names = [value] if isinstance(value, str) else list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(argument, f"must name columns of data, got {name!r}")
+        if name not in data.columns:
+            raise InputError(argument, f"column {name!r} is not in data (columns: {list(data.columns)})")
+    if len(set(names)) != len(names):
+        raise InputError(argument, f"names a column twice: {names}")
+    return names
+
+
+def _is_categorical(col: pd.Series) -> bool:
+    return isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
+def build_design(data: Any, duration: str, event: str, covariates: str | Sequence[str], *,
+                 strata: str | Sequence[str] | None, weights: str | None, cluster: str | None,
+                 reference: Mapping[str, Any] | None) -> Design:
+    """Validated, complete-case arrays for :func:`oncocohort.stats.cox.cox_ph` (module steps)."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("data", f"must be a pandas DataFrame, got {type(data).__name__}")
+    (dur,) = _names(duration, "duration", data)
+    (evt,) = _names(event, "event", data)
+    covs = _names(covariates, "covariates", data)
+    if not covs:
+        raise InputError("covariates", "name at least one covariate")
+    strata_cols = _names(strata, "strata", data)
+    weight_cols = _names(weights, "weights", data)
+    cluster_cols = _names(cluster, "cluster", data)
+    reference = dict(reference or {})
+    for key in reference:
+        if key not in covs:
+            raise InputError("reference", f"{key!r} is not one of the covariates {covs}")
+    used = list(dict.fromkeys([dur, evt, *covs, *strata_cols, *weight_cols, *cluster_cols]))
+    complete = ~data[used].isna().any(axis=1).to_numpy()
+    n_dropped = int((~complete).sum())
+    frame = data.loc[complete, used]
+    if len(frame) == 0:
+        raise InputError("data", f"no row is complete in the used columns {used}")
+    notes: list[Note] = []
+    if n_dropped:
+        notes.append(Note("rows with a missing value in a used column were left out", n_dropped,
+                          {"columns": used}))
+    time = as_float_array(frame[dur].to_numpy(), "duration")
+    ev = as_event_array(frame[evt].to_numpy(), "event").astype(bool)
+    w = as_weights(frame[weight_cols[0]].to_numpy(), len(frame), "weights") if weight_cols else None
+    blocks, terms, columns, refs = [], [], {}, {}
+    for cov in covs:
+        col = frame[cov]
+        start = len(terms)
+        if _is_categorical(col):
+            mat, names, ref = _treatment_coding(cov, col, reference.get(cov), notes)
+            refs[cov] = ref
+        else:
+            if cov in reference:
+                raise InputError("reference", f"{cov!r} is numeric; a reference level applies to categorical covariates")
+            mat = as_float_array(col.to_numpy(dtype=np.float64), f"covariates[{cov!r}]", allow_negative=True)[:, None]
+            names = [cov]
+        blocks.append(mat)
+        terms.extend(names)
+        columns[cov] = tuple(range(start, len(terms)))
+    stratum, labels = _codes(frame, strata_cols)
+    cl = pd.factorize(frame[cluster_cols[0]])[0].astype(np.int64) if cluster_cols else None
+    return Design(time, ev, np.column_stack(blocks), tuple(terms), columns, w, stratum, labels, cl,
+                  n_dropped, tuple(notes), refs)
+
+
+def _treatment_coding(cov: str, col: pd.Series, ref: Any, notes: list[Note]) -> tuple[FloatArray, list[str], Any]:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        levels = list(col.cat.categories)
+        present = set(col.unique())
+        unused = [lv for lv in levels if lv not in present]
+        if unused:
+            notes.append(Note(f"levels of {cov!r} with no complete row were dropped", len(unused),
+                              {"levels": unused}))
+            levels = [lv for lv in levels if lv in present]
+    else:
+        try:
+            levels = sorted(col.unique())
+        except TypeError:
+            levels = sorted(col.unique(), key=str)
+    if len(levels) < 2:
+        raise InputError("covariates", f"{cov!r} has {len(levels)} level(s) among the complete rows; "
+                         "a categorical covariate needs at least 2")
+    if ref is None:
+        ref = levels[0]
+    elif ref not in levels:
+        raise InputError("reference", f"{ref!r} is not a level of {cov!r} (levels: {levels})")
+    others = [lv for lv in levels if lv != ref]
+    values = col.to_numpy()
+    mat = np.column_stack([(values == lv).astype(np.float64) for lv in others])  # loop over levels
+    return mat, [f"{cov}[{lv}]" for lv in others], ref
+
+
+def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[IntArray, tuple[str, ...]]:
+    """Stratum codes in sorted level order (as R's ``strata()``) and labels like ``sex=1``."""
+    n = len(frame)
+    if not cols:
+        return np.zeros(n, dtype=np.int64), ("all",)
+    grouped = frame.groupby(cols, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy().astype(np.int64)
+    keys = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
+    labels = tuple(", ".join(f"{c}={v}" for c, v in zip(cols, key)) for key in keys)
+    return codes, labels

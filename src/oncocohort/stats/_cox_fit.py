@@ -1,0 +1,288 @@
+"""Newton–Raphson kernel of the Cox proportional hazards model (Breslow and Efron ties).
+
+Model and notation [1, 2]. Rows are sorted by stratum, then time. Within a stratum, the distinct
+times are t_1 < t_2 < …; at t_g, R(t_g) is the risk set {j : t_j ≥ t_g}, d_g the number of
+event rows, and with case weights w_j and risk r_j = exp(η_j), η_j = x_jᵀβ,
+
+    S0_g = Σ_{R(t_g)} w_j r_j,   S1_g = Σ_{R(t_g)} w_j r_j x_j,   S2_g = Σ_{R(t_g)} w_j r_j x_j x_jᵀ,
+
+and E_g, F_g, G_g are the same sums over the d_g event rows at t_g only.
+
+*Efron* [3] splits the d_g tied events into d_g steps k = 0 … d_g − 1 in which the tied events
+are (1 − k/d_g) present: D_gk = S0_g − (k/d_g)E_g, M_gk = S1_g − (k/d_g)F_g, x̄_gk = M_gk/D_gk,
+each step carrying the mean event weight w̄_g = (Σ_events w)/d_g. Then
+
+    log L  = Σ_events w_i η_i − Σ_g Σ_k w̄_g log D_gk
+    U      = Σ_events w_i x_i − Σ_g Σ_k w̄_g x̄_gk
+    I      = Σ_g Σ_k w̄_g [(S2_g − (k/d_g)G_g)/D_gk − x̄_gk x̄_gkᵀ].
+
+*Breslow* is the single step k = 0 with weight Σ_events w (also what Efron reduces to when
+d_g = 1, as in R's ``coxfit6``).
+
+The S2 sums are never formed per time (that would be n·p² memory). Exchanging the order of
+summation, Σ_g c_g S2_g = Σ_j w_j r_j C_j x_j x_jᵀ with C_j = Σ_{t_g ≤ t_j} c_g (a cumulative sum
+within the stratum), and the G_g correction touches only event rows, so the S2 part of I is one
+weighted cross-product Xᵀ diag(a) X with a_j = w_j r_j (C_j − δ_j e_{g(j)}),
+c_g = Σ_k w̄_g/D_gk, e_g = Σ_k w̄_g (k/d_g)/D_gk. Memory is O(n·p), time O(n·p²) per iteration.
+
+Iteration follows R's ``coxfit6`` [1]: covariates are centred and scaled (columns whose values
+are all in {−1, 0, 1} are left alone), β starts at 0, the Newton step is solved with the tolerant
+Cholesky of :mod:`._cox_linalg`, convergence is |1 − L_best/L_new| ≤ eps (eps = 1e-9), and a step
+that lowers the log-likelihood (or gives a non-finite one) is halved towards the last good β
+with increasing aggressiveness (β_new = (β_new + h·β)/(h + 1), h = 1, 2, …). Time-weighted
+information blocks used by the proportional-hazards test (R's ``zph1`` [4]) share this code.
+
+References
+----------
+[1] Therneau T. survival package, ``src/coxfit6.c`` and ``R/coxph.fit.R``; methods vignette.
+[2] Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. Springer 2000, §3.
+[3] Efron B. The efficiency of Cox's likelihood function for censored data. JASA 1977;72:557–565.
+[4] Therneau T. survival package, ``src/zph1.c`` (score test for time-varying coefficients).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from oncocohort.stats import _cox_linalg as la
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+EPS = 1e-9  # coxph.control(eps)
+ITER_MAX = 20  # coxph.control(iter.max)
+TOLER_INF = EPS ** 0.5  # coxph.control(toler.inf = sqrt(eps))
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSets:
+    """Sorted data and the index bookkeeping shared by every pass (built once per fit)."""
+
+    order: IntArray  # row permutation: stratum, then time ascending
+    time: FloatArray  # sorted times
+    x: FloatArray  # (n, p) sorted covariates (as given; centring happens in fit)
+    weights: FloatArray
+    event: npt.NDArray[np.bool_]
+    stratum: IntArray  # sorted stratum codes 0..S-1
+    group: IntArray  # (n,) distinct (stratum, time) index of each sorted row
+    group_start: IntArray  # (G,) first sorted row of each group
+    group_first: IntArray  # (G,) first group of the group's stratum
+    group_after: IntArray  # (G,) first group after the group's stratum
+    event_rows: IntArray  # sorted rows with an event
+    event_group: IntArray  # (K,) groups holding events
+    event_start: IntArray  # (K,) first position in event_rows of each event group
+    n_dead: FloatArray  # (K,) number of event rows d_g
+    dead_weight: FloatArray  # (K,) Σ w over the event rows
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """One row per Efron step (g, k); Breslow has one step per event time."""
+
+    event_index: IntArray  # index into the K event groups
+    frac: FloatArray  # k / d_g (0 for Breslow)
+    wbar: FloatArray  # w̄_g (Efron) or Σ w (Breslow)
+
+
+def build_risk_sets(time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArray,
+                    weights: FloatArray, stratum: IntArray) -> RiskSets:
+    """Sort once and index the distinct (stratum, time) groups and their events."""
+    n = time.shape[0]
+    if stratum.max(initial=0) == 0:
+        order = np.argsort(time, kind="stable")
+    else:
+        order = np.lexsort((time, stratum))
+    t = time[order]
+    s = stratum[order]
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
+    group_start = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    g_stratum = s[group_start]
+    n_groups = group_start.shape[0]
+    s_new = np.empty(n_groups, dtype=bool)
+    s_new[:1] = True
+    s_new[1:] = g_stratum[1:] != g_stratum[:-1]
+    s_first = np.flatnonzero(s_new)
+    s_index = np.cumsum(s_new) - 1
+    group_first = s_first[s_index]
+    group_after = np.append(s_first[1:], n_groups)[s_index]
+    ev = event[order]
+    w = weights[order]
+    event_rows = np.flatnonzero(ev)
+    eg = group[event_rows]
+    k_new = np.empty(eg.shape[0], dtype=bool)
+    k_new[:1] = True
+    k_new[1:] = eg[1:] != eg[:-1]
+    event_start = np.flatnonzero(k_new)
+    n_dead = np.diff(np.append(event_start, eg.shape[0])).astype(np.float64)
+    dead_weight = np.add.reduceat(w[event_rows], event_start) if event_rows.size else np.zeros(0)
+    return RiskSets(order, t, x[order], w, ev, s, group, group_start, group_first, group_after,
+                    event_rows, eg[event_start], event_start, n_dead, dead_weight)
+
+
+def efron_steps(rs: RiskSets, ties: str) -> Steps:
+    """The (g, k) steps: Efron splits d_g tied events into d_g steps of weight w̄_g [3]."""
+    k_count = rs.n_dead.shape[0]
+    if ties == "breslow":
+        return Steps(np.arange(k_count), np.zeros(k_count), rs.dead_weight.copy())
+    d = rs.n_dead.astype(np.int64)
+    idx = np.repeat(np.arange(k_count), d)
+    first = np.repeat(np.cumsum(d) - d, d)
+    k = np.arange(idx.shape[0]) - first
+    return Steps(idx, k / rs.n_dead[idx], (rs.dead_weight / rs.n_dead)[idx])
+
+
+def reverse_cumsum_in_stratum(values: FloatArray, rs: RiskSets) -> FloatArray:
+    """Σ over groups g' ≥ g of the same stratum (risk-set sums), for (G,) or (G, p) arrays."""
+    rc = np.cumsum(values[::-1], axis=0)[::-1]
+    rc = np.concatenate([rc, np.zeros((1,) + values.shape[1:])], axis=0)
+    return rc[:-1] - rc[rs.group_after]
+
+
+def cumsum_in_stratum(values: FloatArray, rs: RiskSets) -> FloatArray:
+    """Σ over groups g' ≤ g of the same stratum (cumulative hazards), for (G,) or (G, p)."""
+    fc = np.cumsum(values, axis=0)
+    fc = np.concatenate([np.zeros((1,) + values.shape[1:]), fc], axis=0)
+    return fc[1:] - fc[rs.group_first]
+
+
+@dataclass(frozen=True, slots=True)
+class StepSums:
+    """Per-step denominators D_gk and means x̄_gk at a given β, with the risk scores."""
+
+    risk: FloatArray  # (n,) w_j r_j, sorted rows
+    denom: FloatArray  # (steps,) D_gk
+    xbar: FloatArray  # (steps, p) x̄_gk
+    eta: FloatArray  # (n,) η_j
+
+
+def step_sums(rs: RiskSets, steps: Steps, x: FloatArray, beta: FloatArray) -> StepSums:
+    """D_gk and x̄_gk for every step (see the module formulas)."""
+    eta = x @ beta
+    with np.errstate(over="ignore", invalid="ignore"):
+        wr = rs.weights * np.exp(eta)
+        wrx = wr[:, None] * x
+    s0 = reverse_cumsum_in_stratum(np.add.reduceat(wr, rs.group_start), rs)
+    s1 = reverse_cumsum_in_stratum(np.add.reduceat(wrx, rs.group_start, axis=0), rs)
+    if rs.event_rows.size == 0:
+        return StepSums(wr, np.zeros(0), np.zeros((0, x.shape[1])), eta)
+    e = np.add.reduceat(wr[rs.event_rows], rs.event_start)
+    f = np.add.reduceat(wrx[rs.event_rows], rs.event_start, axis=0)
+    g = rs.event_group[steps.event_index]
+    denom = s0[g] - steps.frac * e[steps.event_index]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        xbar = (s1[g] - steps.frac[:, None] * f[steps.event_index]) / denom[:, None]
+    return StepSums(wr, denom, xbar, eta)
+
+
+def information_weights(rs: RiskSets, steps: Steps, sums: StepSums,
+                        step_weight: FloatArray) -> FloatArray:
+    """Row weights a_j such that Σ_steps v_s (S2 − frac·G)/D = Xᵀ diag(a) X (module docstring)."""
+    k_count = rs.n_dead.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.bincount(steps.event_index, step_weight / sums.denom, minlength=k_count)
+        e = np.bincount(steps.event_index, step_weight * steps.frac / sums.denom, minlength=k_count)
+    n_groups = rs.group_start.shape[0]
+    c_all = np.zeros(n_groups)
+    c_all[rs.event_group] = c
+    cum_c = cumsum_in_stratum(c_all, rs)
+    e_all = np.zeros(n_groups)
+    e_all[rs.event_group] = e
+    return sums.risk * (cum_c[rs.group] - rs.event * e_all[rs.group])
+
+
+@dataclass(frozen=True, slots=True)
+class Derivatives:
+    loglik: float
+    score: FloatArray  # U
+    information: FloatArray  # I
+
+
+def derivatives(rs: RiskSets, steps: Steps, x: FloatArray, beta: FloatArray) -> Derivatives:
+    """log L, U and I at β (Efron or Breslow, per ``steps``); x is the centred, scaled matrix."""
+    sums = step_sums(rs, steps, x, beta)
+    ev = rs.event_rows
+    w_ev = rs.weights[ev]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        loglik = float(w_ev @ sums.eta[ev] - steps.wbar @ np.log(sums.denom))
+        score = w_ev @ x[ev] - steps.wbar @ sums.xbar
+        a = information_weights(rs, steps, sums, steps.wbar)
+        info = x.T @ (a[:, None] * x) - (sums.xbar * steps.wbar[:, None]).T @ sums.xbar
+    return Derivatives(loglik, score, (info + info.T) / 2.0)
+
+
+@dataclass(frozen=True, slots=True)
+class NewtonResult:
+    beta: FloatArray  # original (unscaled, uncentred) covariate scale
+    variance: FloatArray  # inverse information, zero rows/columns for redundant columns
+    score: FloatArray  # U at the final β (original scale)
+    loglik_init: float
+    loglik: float
+    score_test: float
+    iterations: int
+    converged: bool
+    halving_at_end: bool
+    redundant: npt.NDArray[np.bool_]
+    means: FloatArray  # centring used (0 for columns with values in {-1, 0, 1})
+
+
+def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """R's coxfit6 centring/scaling: weighted mean and scale Σw / Σ w|x − x̄| (1 if constant)."""
+    zero_one = np.all((x == 0) | (x == 1) | (x == -1), axis=0)
+    wsum = weights.sum()
+    means = np.where(zero_one, 0.0, (weights @ x) / wsum)
+    spread = weights @ np.abs(x - means)
+    scale = np.where(zero_one | ~(spread > 0), 1.0, wsum / np.where(spread > 0, spread, 1.0))
+    return means, scale
+
+
+def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int = ITER_MAX) -> NewtonResult:
+    """Maximise the partial likelihood from β = 0 exactly as R's ``coxfit6`` iterates [1]."""
+    steps = efron_steps(rs, ties)
+    means, scale = centring(rs.x, rs.weights)
+    xs = (rs.x - means) * scale
+    p = xs.shape[1]
+    beta = np.zeros(p)
+    d0 = derivatives(rs, steps, xs, beta)
+    fact = la.factorise(d0.information)
+    step = la.solve(fact, d0.score)
+    score_test = float(d0.score @ step)
+    best = d0.loglik
+    new_beta = beta + step
+    halving = 0
+    converged = False
+    current = d0
+    iteration = 0
+    for iteration in range(1, iter_max + 1):
+        current = derivatives(rs, steps, xs, new_beta)
+        fact = la.factorise(current.information)
+        finite = (np.isfinite(current.loglik) and np.isfinite(current.score).all()
+                  and np.isfinite(current.information).all())
+        if finite and abs(1.0 - best / current.loglik) <= eps:
+            beta = new_beta
+            converged = True
+            break
+        if not finite or current.loglik < best:
+            halving += 1  # step-halving, more aggressive each time [1]
+            new_beta = (new_beta + halving * beta) / (halving + 1.0)
+        else:
+            halving = 0
+            best = current.loglik
+            step = la.solve(fact, current.score)
+            beta = new_beta
+            new_beta = new_beta + step
+    if not converged:
+        # out of iterations: report the last accepted β, as coxfit6 does
+        current = derivatives(rs, steps, xs, beta)
+        fact = la.factorise(current.information)
+    variance = la.inverse(fact) * np.outer(scale, scale)
+    return NewtonResult(
+        beta=beta * scale, variance=variance, score=current.score / scale,
+        loglik_init=d0.loglik, loglik=current.loglik, score_test=score_test,
+        iterations=iteration if converged else iter_max, converged=converged,
+        halving_at_end=converged and halving > 0, redundant=fact.redundant, means=means)
