@@ -30,7 +30,6 @@ CriteriaName = Literal["recist1.1", "mrecist", "irecist"]
 #: had no lesion of that class at baseline.
 TARGET_CATEGORIES = ("CR", "PR", "SD", "PD", "NE", "none")
 NONTARGET_CATEGORIES = ("CR", "NON-CR/NON-PD", "PD", "NE", "none")
-RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 
 _ANY_TARGET = frozenset(TARGET_CATEGORIES)
 _ANY_NONTARGET = frozenset(NONTARGET_CATEGORIES)
@@ -138,14 +137,6 @@ class ResponseCriteria:
                 raise InputError(f, f"must be positive, got {getattr(self, f)!r}")
         if self.pd_min_increase_mm is not None and self.pd_min_increase_mm < 0:
             raise InputError("pd_min_increase_mm", f"must be non-negative or None, got {self.pd_min_increase_mm!r}")
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Output label of each RECIST category (iRECIST prefixes 'i' [3]; PD becomes iUPD/iCPD)."""
-        if not self.confirm_progression:
-            return {r: r for r in RESPONSES}
-        return {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON-CR/NON-PD": "NON-CR/NON-PD", "PD": "iUPD",
-                "NE": "NE"}
 
     def __str__(self) -> str:
         pd_abs = "off" if self.pd_min_increase_mm is None else f">= {self.pd_min_increase_mm:g} mm"

@@ -48,13 +48,16 @@ def flag_reappearance_after_cr(visits: pd.DataFrame, criteria: ResponseCriteria)
 
     A lesion that disappeared and reappears is PD when the previous assessed (not NE) overall
     response was CR; otherwise it is simply measured again and added to the sum ([1]). Steps:
-    (1) the overall response without this rule; (2) per patient, the last non-NE post-baseline call
+    (1) the overall response without this rule and without new lesions; (2) per patient, the last non-NE post-baseline call
     before each visit (forward fill, then shift one visit); (3) where it was CR, a target lesion no
     longer normal makes the target response PD and a non-target lesion present makes the
-    non-target response PD. Returns ``visits`` with ``target_response``/``nontarget_response`` and
+    non-target response PD. "CR" in step (1) is the CR of the baseline disease (targets and
+    non-targets), new lesions aside. Returns ``visits`` with ``target_response``/``nontarget_response`` and
     their rules updated.
     """
-    first = derive_overall_response(visits, criteria)["overall_response"]
+    # New lesions are left out of step (1): they are PD in their own right, and leaving them out
+    # keeps this rule about the baseline disease only (a new lesion then never changes later calls).
+    first = derive_overall_response(visits.assign(new_lesion=False), criteria)["overall_response"]
     pid = visits["patient_id"].to_numpy()
     evaluable = first.where(first != "NE")  # NA at NE visits and at baseline
     evaluable = evaluable.where(~visits["is_baseline"].to_numpy(bool), "BASELINE")
