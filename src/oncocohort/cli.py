@@ -38,7 +38,7 @@ app.add_typer(protocol_app, name="protocol")
 PROGRESS_DELAY_S = 1.0
 """A step shows a progress spinner only once it has run this long (quick steps stay silent)."""
 
-MAX_PROBLEM_ROWS = 40
+MAX_PROBLEM_ROWS = 25
 """Problems shown in the terminal panel; the full list is always in the report files."""
 
 
@@ -113,18 +113,32 @@ def _progress(description: str) -> Iterator[None]:
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                         console=_console(), transient=True)
     progress.add_task(description, total=None)
-    timer = threading.Timer(PROGRESS_DELAY_S, progress.start)
+    lock = threading.Lock()
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        with lock:
+            if not finished:
+                progress.start()
+                started = True
+
+    finished = False
+    timer = threading.Timer(PROGRESS_DELAY_S, start)
     timer.daemon = True
     timer.start()
     try:
         yield
     finally:
         timer.cancel()
-        progress.stop()
+        with lock:
+            finished = True
+            if started:  # stopping a display that never started would print a blank line
+                progress.stop()
 
 
 def _ok(message: str) -> None:
-    _console().print(f"[green]✓[/green] {message}")
+    _console().print(f"[green]✓[/green] {message}", soft_wrap=True)
 
 
 @app.command()
@@ -158,6 +172,100 @@ def protocol_new(
     _ok(f"wrote preset '{preset}' to {written}")
     _console().print("Next: put your data files next to it (see docs/data-template.md), then "
                      f"`oncocohort validate {written}`.")
+
+
+def _read_and_validate(protocol_path: Path, out: Path | None):  # noqa: ANN202
+    """Shared body of validate/import: load, read, validate, write the report; exit 1 on errors.
+
+    Returns (protocol, validated study, output folder, report files).
+    """
+    from oncocohort.io import read_study_files
+    from oncocohort.io.database import default_output_dir
+    from oncocohort.validate import validate_study, write_validation_report
+
+    protocol = _load_protocol_or_exit(protocol_path)
+    out_dir = out if out is not None else default_output_dir(protocol)
+    try:
+        with _progress("Reading data files"):
+            raw = read_study_files(protocol)
+        with _progress("Validating"):
+            sources = {name: info.to_dict() for name, info in raw.sources.items()}
+            study = validate_study(protocol, raw.tables, raise_on_error=False, sources=sources)
+    except (OncocohortError, FileNotFoundError) as exc:
+        _render_error(exc)
+    files = write_validation_report(study.problems, out_dir, title=protocol.study.name)
+    if not study.is_valid:
+        _render_error(DataValidationError(study.problems), report_files=files)
+    _show_warnings(study.problems)
+    return protocol, study, out_dir, files
+
+
+@app.command("validate")
+def validate_command(
+    protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for validation-report.csv/.txt "
+                                             "(default: <protocol folder>/out).")] = None,
+) -> None:
+    """Check the data files a protocol names against the data template; report every problem at once.
+
+    Errors (missing columns or values, duplicate ids, unknown arms or categories, bad or ambiguous
+    dates, dates out of order, impossible values) exit with status 1; warnings (e.g. dates after the
+    data cutoff) are shown and the exit status is 0. The full report is written to
+    OUT/validation-report.csv and OUT/validation-report.txt.
+
+    Example:
+
+        oncocohort validate my-study/protocol.yaml --out my-study/out
+    """
+    _protocol, study, _out_dir, files = _read_and_validate(protocol_path, out)
+    n = {t: len(f) for t, f in study.tables.items() if t in study.sources}
+    _ok("data valid: " + ", ".join(f"{t} {k} rows" for t, k in n.items())
+        + f"; {len(study.warnings)} warning(s). Report: {files[1]}")
+
+
+@app.command("import")
+def import_command(
+    protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the study database and the "
+                                             "validation report (default: the protocol's folder; "
+                                             "./out/<study> for a study shipped in the package).")] = None,
+) -> None:
+    """Validate the data files and store them in the study's DuckDB database.
+
+    The database (<study name>.duckdb) holds the raw tables (schema raw), the validated tables
+    (schema validated) and an import_log (source path, sha256, rows, time, tool version).
+    Importing unchanged files again adds no rows and is logged as "unchanged". Nothing is stored
+    when validation finds an error (exit status 1).
+
+    Example:
+
+        oncocohort import my-study/protocol.yaml
+    """
+    from oncocohort.io.database import import_study, study_database_path
+
+    protocol, study, out_dir, _files = _read_and_validate(protocol_path, out)
+    db_path = study_database_path(protocol, out)
+    with _progress("Writing the study database"):
+        result = import_study(study, db_path)
+    _ok(str(result))
+
+
+@app.command("template")
+def template_command(
+    path: Annotated[Path, typer.Argument(help="The Excel workbook to write, e.g. data-template.xlsx.")],
+    protocol_path: Annotated[Path | None, typer.Option("--protocol", "-p", help="Add this protocol's variables "
+                                                       "and arms to the template.")] = None,
+) -> None:
+    """Write the Excel data template: one sheet per table plus a data dictionary.
+
+    Example:
+
+        oncocohort template my-study/data.xlsx --protocol my-study/protocol.yaml
+    """
+    from oncocohort.io.template import write_template
+
+    protocol = _load_protocol_or_exit(protocol_path) if protocol_path is not None else None
+    _ok(f"wrote {write_template(path, protocol)}")
 
 
 def main() -> None:  # pragma: no cover - console entry

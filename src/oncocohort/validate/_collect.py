@@ -43,8 +43,12 @@ class TableCheck:
     problems: list[ValidationProblem] = field(default_factory=list)
 
     def flag(self, mask: pd.Series | np.ndarray, *, column: str, values: pd.Series | None, expected: str,
-             rule: str, severity: Severity = "error") -> int:
-        """Record one problem per selected row; returns how many rows were selected."""
+             rule: str, severity: Severity = "error", detail: pd.Series | None = None) -> int:
+        """Record one problem per selected row; returns how many rows were selected.
+
+        ``detail`` (optional, aligned with the table) is a per-row value appended to ``expected`` in
+        parentheses, e.g. the death date a visit must not follow.
+        """
         selected = np.flatnonzero(np.asarray(pd.Series(mask).fillna(False), dtype=bool))
         if selected.size == 0:
             return 0
@@ -52,11 +56,12 @@ class TableCheck:
         ids = self.ids.iloc[shown]
         vals = values.iloc[shown] if values is not None else pd.Series([""] * shown.size)
         locations = self._locations(shown)
-        for pid, value, loc in zip(ids, vals, locations, strict=True):
+        details = [display(x) for x in detail.iloc[shown]] if detail is not None else [""] * shown.size
+        for pid, value, loc, extra in zip(ids, vals, locations, details, strict=True):
             self.problems.append(ValidationProblem(
                 table=self.table, row=None if pid is None or pid is pd.NA or pid == "" else str(pid),
-                column=column, value=display(value), expected=expected, severity=severity, rule=rule,
-                location=loc))
+                column=column, value=display(value), expected=f"{expected} ({extra})" if extra else expected,
+                severity=severity, rule=rule, location=loc))
         if selected.size > shown.size:
             self.problems.append(ValidationProblem(
                 table=self.table, row=None, column=column, value="",

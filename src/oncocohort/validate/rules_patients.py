@@ -54,15 +54,15 @@ def check_date_order(check: TableCheck, patients: pd.DataFrame, raw: pd.DataFram
     for column, what in (("death_date", "death"), ("progression_date", "progression"),
                          ("last_contact_date", "last contact"), ("last_assessment_date", "last assessment")):
         before = patients[column] < start
-        check.flag(before, column=column, values=raw.get(column),
+        check.flag(before, column=column, values=raw.get(column), detail=start,
                    expected=f"a {what} date on or after treatment start", rule="date_before_treatment_start")
     for column, what in (("last_contact_date", "last contact"), ("progression_date", "progression"),
                          ("last_assessment_date", "last assessment")):
         after = patients[column] > death
-        check.flag(after, column=column, values=raw.get(column),
+        check.flag(after, column=column, values=raw.get(column), detail=death,
                    expected=f"a {what} date on or before the death date", rule="date_after_death")
     diagnosed_late = patients["diagnosis_date"] > start
-    check.flag(diagnosed_late, column="diagnosis_date", values=raw.get("diagnosis_date"),
+    check.flag(diagnosed_late, column="diagnosis_date", values=raw.get("diagnosis_date"), detail=start,
                expected="a diagnosis date on or before treatment start", rule="date_order")
 
 

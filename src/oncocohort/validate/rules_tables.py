@@ -53,7 +53,7 @@ def check_after_death(check: TableCheck, table: str, frame: pd.DataFrame, raw: p
     deaths = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id").set_index("patient_id")["death_date"]
     death = frame["patient_id"].map(deaths)
     after = frame[column] > death
-    check.flag(after, column=column, values=raw.get(column), rule="date_after_death",
+    check.flag(after, column=column, values=raw.get(column), rule="date_after_death", detail=death,
                expected="a date on or before the patient's death date")
 
 
@@ -64,7 +64,7 @@ def check_end_before_start(check: TableCheck, table: str, frame: pd.DataFrame, r
         return
     start, end, expected = pairs[table]
     check.flag(frame[end] < frame[start], column=end, values=raw.get(end), expected="a " + expected,
-               rule="date_order")
+               rule="date_order", detail=frame[start])
 
 
 def check_after_cutoff(check: TableCheck, table: str, frame: pd.DataFrame, raw: pd.DataFrame,
