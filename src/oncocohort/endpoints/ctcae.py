@@ -67,10 +67,10 @@ def map_ctcae_terms(terms: pd.Series, *, synonyms: Mapping[str, str] | None = No
     if synonyms:
         syn.update(dict(zip(normalise_term(pd.Series(list(synonyms.keys()), dtype="string")), synonyms.values())))
     key = normalise_term(terms)
-    exact = key.map(lookup)
-    via_synonym = key.map(syn)
+    exact = key.map(lookup).astype("string")
+    via_synonym = key.map(syn).astype("string")
     # a synonym whose target is itself written loosely ("pyrexia" -> "fever") is normalised too
-    via_synonym = normalise_term(via_synonym.astype("string")).map(lookup).where(via_synonym.notna())
+    via_synonym = normalise_term(via_synonym).map(lookup).astype("string").where(via_synonym.notna())
     mapped = exact.fillna(via_synonym)
     match = pd.Series("unknown", index=terms.index, dtype="string")
     match = match.mask(via_synonym.notna(), "synonym").mask(exact.notna(), "ctcae")

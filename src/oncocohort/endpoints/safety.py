@@ -166,8 +166,8 @@ def assign_reporting_group(term: pd.Series, ctcae_term: pd.Series, groups: Mappi
         for key in normalise_term(pd.Series(list(members), dtype="string")):
             by_term.setdefault(key, name)
         by_name[normalise_term(pd.Series([name])).iloc[0]] = name
-    group = normalise_term(ctcae_term).map(by_term)
-    group = group.fillna(normalise_term(term).map(by_name))
+    group = normalise_term(ctcae_term).map(by_term).astype("string")
+    group = group.fillna(normalise_term(term).map(by_name).astype("string"))
     return group.astype("string").fillna(ctcae_term.astype("string"))
 
 
