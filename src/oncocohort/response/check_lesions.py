@@ -82,9 +82,11 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
     key = ["patient_id", "visit_date", "lesion_id"]
     dup = df.duplicated(key, keep=False) & df[key].notna().all(axis=1)
     add(dup.to_numpy(), "lesion_id", "lesion_id", "one row per lesion per visit", "duplicate_lesion")
-    if problems:  # baseline checks need clean keys
-        raise DataValidationError(problems)
-
+    # Baseline checks run on the rows whose keys are usable, so one pass reports everything.
+    usable = (df[["patient_id", "visit_date", "lesion_id"]].notna().all(axis=1)
+              & df["lesion_type"].isin(LESION_TYPES).fillna(False)).to_numpy(bool)
+    df = df.loc[usable].copy()
+    add = _collector(df, problems)
     df, notes = _assign_baseline(df, problems, add)
     base = df["is_baseline_visit"].to_numpy()
     ltype = df["lesion_type"].to_numpy()
