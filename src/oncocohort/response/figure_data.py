@@ -102,7 +102,7 @@ def swimmer_data(best: pd.DataFrame, patients: pd.DataFrame, treatments: pd.Data
         last_end = drugs.groupby("patient_id")["end_date"].max()
         open_ = drugs.loc[drugs["end_date"].isna()].groupby("patient_id").size() > 0
         drug_end = pid.map(last_end).astype("datetime64[ns]")
-        on_drug = pid.map(open_).fillna(False).astype(bool)
+        on_drug = pid.isin(open_.index[open_.to_numpy(bool)])
         proc = t.loc[t["kind"] == "procedure"].merge(p[["patient_id", "treatment_start_date"]], on="patient_id")
         events.append(pd.DataFrame({"patient_id": proc["patient_id"], "event": "procedure",
                                     "name": proc.get("name", pd.Series("", index=proc.index)).astype(str),
