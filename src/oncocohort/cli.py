@@ -268,6 +268,44 @@ def template_command(
     _ok(f"wrote {write_template(path, protocol)}")
 
 
+# --- analyze (analysis) ----------------------------------------------------------------------------
+@app.command("analyze")
+def analyze_command(
+    protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for results.json (and the validation "
+                                             "report); default: <protocol folder>/out.")] = None,
+) -> None:
+    """Run the statistical analysis plan and write OUT/results.json.
+
+    Validates the data files, derives the analysis tables (eligibility, endpoints, adverse events)
+    and runs the protocol's plan: baseline table, response rates, Kaplan-Meier / log-rank / RMST,
+    Cox models, subgroups and safety. results.json holds every number the report shows; its layout
+    is documented in docs/results-schema.md.
+
+    Example:
+
+        oncocohort analyze my-study/protocol.yaml --out my-study/out
+    """
+    import warnings
+
+    from oncocohort.analysis import analyze, write_results_json
+    from oncocohort.endpoints import derive_study
+
+    protocol, study, out_dir, _files = _read_and_validate(protocol_path, out)
+    try:
+        with _progress("Deriving endpoints"):
+            derived = derive_study(study)
+        with _progress("Analysing"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # each warning is kept as a note on the results (printed below)
+            results = analyze(derived, sources=study.sources, protocol_path=protocol_path)
+    except OncocohortError as exc:
+        _render_error(exc)
+    path = write_results_json(results, Path(out_dir) / "results.json")
+    for note in results.notes:
+        _console().print(f"[yellow]note[/yellow] {note}")
+    _ok(f"analysed {results.study['n_analysed']} patients of {protocol.study.name}: {path}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 
