@@ -126,7 +126,7 @@ def _swimmer(subj: pd.DataFrame, treatments: pd.DataFrame | None, arm_rank: dict
         drugs["patient_id"] = drugs["patient_id"].astype(str)
         open_ = drugs.groupby("patient_id")["end_date"].apply(lambda s: bool(s.isna().any()))
         last = drugs.groupby("patient_id")["end_date"].max()
-        lanes["on_treatment"] = lanes["patient_id"].map(open_).fillna(False).astype(bool)
+        lanes["on_treatment"] = lanes["patient_id"].map(open_).astype("boolean").fillna(False).astype(bool)
         last_end = pd.to_datetime(lanes["patient_id"].map(last))
         lanes["treatment_end_time"] = months_between(start.reset_index(drop=True), last_end.reset_index(drop=True)
                                                      ).to_numpy()
