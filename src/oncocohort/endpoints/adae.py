@@ -60,7 +60,8 @@ def derive_adae(adverse_events: pd.DataFrame, treatments: pd.DataFrame, patients
 
     terms = map_ctcae_terms(ae["term"], synonyms=safety.synonyms)
     grade = pd.to_numeric(ae["grade"], errors="coerce").astype("Int64")
-    exposure, notes = derive_treatment_exposure(treatments, patients, data_cutoff=cutoff)
+    with_events = patients[patients["patient_id"].astype(str).isin(set(ae["patient_id"]))]
+    exposure, notes = derive_treatment_exposure(treatments, with_events, data_cutoff=cutoff)
     te_reason = flag_treatment_emergent_ae(ae, exposure, days_after_last_dose=safety.days_after_last_dose,
                                            data_cutoff=cutoff)
     proc = assign_procedure_window(ae, treatments, procedures=safety.procedures, windows=safety.procedure_windows)

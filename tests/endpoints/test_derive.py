@@ -1,0 +1,149 @@
+"""derive_study end to end: a hand-made study with known answers, and every preset's example study."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from oncocohort.endpoints import ADAE_COLUMNS, ADTTE_COLUMNS, DerivedStudy, derive_study, write_derived_tables
+from oncocohort.protocol.examples import EXAMPLES, example_study_path
+from tests.endpoints.study_factory import FakeValidated, eligible_baseline, ici_mwa_protocol, patients_frame
+
+T = pd.Timestamp
+
+
+def hand_study() -> FakeValidated:
+    """P1 responder (PR), P2 progression both recorded (2024-04-01) and derived (2024-04-22) then death,
+    P3 never allocated and failing CNLC stage, P4 eligible but never allocated, P5 allocated but
+    insufficient follow-up (20 days, alive)."""
+    pts = patients_frame([
+        dict(patient_id="P1", arm="ici", treatment_start_date="2024-01-01", last_contact_date="2024-12-01",
+             **eligible_baseline()),
+        dict(patient_id="P2", arm="ici_mwa", treatment_start_date="2024-01-01", death_date="2024-06-01",
+             last_contact_date="2024-06-01", progression_date="2024-04-01", **eligible_baseline(afp=400.0)),
+        dict(patient_id="P3", arm=None, treatment_start_date="2024-01-01", last_contact_date="2024-06-01",
+             **eligible_baseline(cnlc_stage="IV")),
+        dict(patient_id="P4", arm=None, treatment_start_date="2024-01-01", last_contact_date="2024-06-01",
+             **eligible_baseline()),
+        dict(patient_id="P5", arm="ici", treatment_start_date="2024-01-01", last_contact_date="2024-01-21",
+             **eligible_baseline()),
+    ])
+    vr = pd.DataFrame({"patient_id": ["P1", "P1", "P2", "P2"],
+                       "visit_date": pd.to_datetime(["2024-02-26", "2024-04-22", "2024-02-26", "2024-04-22"]),
+                       "overall_response": ["PR", "PR", "SD", "PD"]})
+    ae = pd.DataFrame({"patient_id": ["P1", "P2", "P2", "P3"], "term": ["Transaminitis", "Fever", "Fatigue", "Rash"],
+                       "grade": [3, 1, 2, 1],
+                       "onset_date": pd.to_datetime(["2024-02-01", "2024-01-16", "2023-12-01", "2024-02-01"]),
+                       "resolution_date": pd.NaT, "attribution": ["treatment", "procedure", "treatment", "treatment"],
+                       "onset_time": [None, None, None, None]})
+    tr = pd.DataFrame({"patient_id": ["P1", "P2", "P2"], "kind": ["drug", "drug", "procedure"],
+                       "name": ["sintilimab", "sintilimab", "MWA"],
+                       "start_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-15"]),
+                       "end_date": pd.to_datetime(["2024-06-01", "2024-04-01", None]),
+                       "stop_reason": pd.Series(["toxicity", "progression", None], dtype="string")})
+    empty = pd.DataFrame({"patient_id": pd.Series(dtype=str)})
+    return FakeValidated(ici_mwa_protocol(), {"patients": pts, "visit_responses": vr, "adverse_events": ae,
+                                              "treatments": tr, "lesions": empty, "labs": empty})
+
+
+@pytest.fixture(scope="module")
+def derived() -> DerivedStudy:
+    return derive_study(hand_study())
+
+
+def test_adsl_eligibility_and_reasons(derived):
+    adsl = derived.adsl.set_index("patient_id")
+    assert adsl["analysed"].tolist() == [True, True, False, False, False]
+    assert adsl.loc["P3", "exclusion_reason"] == "cnlc_stage"
+    assert adsl.loc["P3", "exclusion_reasons"] == "cnlc_stage;not_allocated"
+    assert adsl.loc["P4", "exclusion_reason"] == "not_allocated"
+    assert adsl.loc["P5", "exclusion_reason"] == "sufficient_follow_up"
+    assert pd.isna(adsl.loc["P1", "exclusion_reason"])
+    assert adsl.loc["P1", "arm_label"] == "ICIs"
+
+
+def test_flow_adds_up(derived):
+    f = derived.flow
+    assert f.screened == 5 and f.excluded == 3 and dict(f.analysed) == {"ici": 1, "ici_mwa": 1}
+    assert f.screened == f.excluded + f.n_analysed
+    assert dict(f.allocated) == {"ici": 2, "ici_mwa": 1}
+    assert f.excluded_by_first_reason["not_allocated"] == 1
+    assert f.failed_by_criterion["not_allocated"] == 2
+
+
+def test_adsl_variables_typed_in_protocol_order(derived):
+    adsl = derived.adsl
+    assert list(adsl["sex"].cat.categories) == ["male", "female"]
+    assert list(adsl["cnlc_stage"].cat.categories) == ["IIa", "IIb", "IIIa", "IIIb"]
+    assert adsl["afp_group"].cat.ordered
+    # AFP 400 is in "≥400" (closed left)
+    assert adsl.set_index("patient_id").loc["P2", "afp_group"] == "≥400 ng/ml"
+
+
+def test_progression_earlier_documented_date_with_note(derived):
+    p2 = derived.adsl.set_index("patient_id").loc["P2"]
+    assert p2["progression_date"] == T("2024-04-01")  # recorded, earlier than the PD visit 2024-04-22
+    assert any("earlier documented date" in n.message for n in derived.notes)
+    pfs = derived.adtte.query("endpoint == 'pfs' and patient_id == 'P2'").iloc[0]
+    assert (pfs.event, pfs.time_days) == (1, 91)
+
+
+def test_adtte_analysed_only_with_contract_columns(derived):
+    assert list(derived.adtte.columns) == list(ADTTE_COLUMNS)
+    assert set(derived.adtte["patient_id"]) == {"P1", "P2"}
+    dor = derived.adtte.query("endpoint == 'dor'")
+    assert dor["patient_id"].tolist() == ["P1"]  # responders only
+    # P1 responded 2024-02-26, last adequate assessment 2024-04-22: 56 days, censored
+    assert (dor.iloc[0].time_days, dor.iloc[0].event) == (56, 0)
+
+
+def test_adrs_and_best_response(derived):
+    adsl = derived.adsl.set_index("patient_id")
+    assert adsl.loc["P1", "best_response"] == "PR" and adsl.loc["P1", "best_response_source"] == "visit_responses"
+    assert pd.isna(adsl.loc["P3", "best_response"])
+    bor = derived.adrs.query("param == 'BOR'")
+    assert bor.set_index("patient_id")["response"].to_dict() == {"P1": "PR", "P2": "SD"}
+    assert len(derived.adrs.query("param == 'OVR'")) == 4
+
+
+def test_adae_keeps_every_event(derived):
+    adae = derived.adae
+    assert len(adae) == 4 and set(ADAE_COLUMNS) <= set(adae.columns)
+    by_term = adae.set_index("term")
+    assert by_term.loc["Fever", "window"] == "procedure 0–24 h"  # the day after MWA, no onset time
+    assert by_term.loc["Fatigue", "exclusion_reason"] == "before_first_dose"
+    assert by_term.loc["Rash", "exclusion_reason"] == "patient_not_analysed"
+
+
+def test_discontinuation_in_adsl(derived):
+    adsl = derived.adsl.set_index("patient_id")
+    assert adsl.loc["P1", "discontinued_toxicity"] and adsl.loc["P2", "discontinued_progression"]
+
+
+def test_write_csv_and_parquet(derived, tmp_path):
+    paths = write_derived_tables(derived, tmp_path / "csv")
+    assert sorted(p.name for p in paths) == ["adae.csv", "adrs.csv", "adsl.csv", "adtte.csv", "flow.json"]
+    back = pd.read_csv(tmp_path / "csv" / "adtte.csv")
+    assert {"patient_id", "arm", "endpoint", "origin_date", "end_date", "time_days", "time_months", "event",
+            "censor_reason"} <= set(back.columns)
+    write_derived_tables(derived, tmp_path / "pq", file_format="parquet")
+    assert len(pd.read_parquet(tmp_path / "pq" / "adsl.parquet")) == 5
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_study_counts_add_up(name):
+    from oncocohort.validate import load_study
+
+    validated = load_study(example_study_path(name))
+    derived = derive_study(validated)
+    flow, adsl = derived.flow, derived.adsl
+    assert flow.screened == len(adsl) == flow.excluded + flow.n_analysed
+    assert sum(flow.excluded_by_first_reason.values()) == flow.excluded
+    assert flow.excluded == int((~adsl["analysed"]).sum())
+    for arm, n in flow.analysed.items():
+        assert n == int((adsl["analysed"] & (adsl["arm"] == arm)).sum())
+    # every analysed patient has an OS row; every AE row is kept
+    assert set(derived.adtte.query("endpoint == 'os'")["patient_id"]) == set(adsl.loc[adsl["analysed"], "patient_id"])
+    assert len(derived.adae) == len(validated.tables["adverse_events"])
+    assert (derived.adtte["time_days"] >= 0).all()
+    assert derived.adtte.loc[derived.adtte["event"] == 0, "censor_reason"].notna().all()
