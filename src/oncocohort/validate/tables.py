@@ -131,8 +131,11 @@ def _need(spec: ColumnSpec) -> str:
     return f"a value ({spec.description.rstrip('.')})" if spec.description else "a value"
 
 
+_DTYPES = {"id": "string", "text": "string", "category": "string", "arm": "string", "time": "string",
+           "date": "datetime64[ns]", "number": "float64", "integer": "float64", "boolean": "boolean"}
+"""Typed column dtypes by template kind (the dtypes :func:`type_table` produces)."""
+
+
 def empty_table(table: str, protocol: Protocol) -> pd.DataFrame:
     """A typed, empty frame with the template columns (for tables the protocol does not name)."""
-    raw = pd.DataFrame({c.name: pd.Series(dtype="string") for c in TEMPLATE[table]})
-    typed, _ = type_table(table, raw, protocol)
-    return typed
+    return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES[c.kind]) for c in TEMPLATE[table]})

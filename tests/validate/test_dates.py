@@ -1,0 +1,65 @@
+"""Date rules: ISO always, Excel serials, unambiguous day/month, ambiguous reported, date_format."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from oncocohort.validate.dates import parse_dates
+
+from .conftest import by_rule, make_patients, make_protocol
+
+
+def test_accepted_forms() -> None:
+    values = pd.Series(["2023-01-05", "45000", 45001.0, "25/03/2023", "03/25/2023", "04/04/2023", "3 Apr 2023",
+                        "20230105", "2023-01-05 10:30:00", dt.datetime(2023, 1, 2, 5), None, ""], dtype=object)
+    parsed = parse_dates(values)
+    assert [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in parsed.dates] == [
+        "2023-01-05", "2023-03-15", "2023-03-16", "2023-03-25", "2023-03-25", "2023-04-04", "2023-04-03",
+        "2023-01-05", "2023-01-05", "2023-01-02", None, None]
+    assert not parsed.unparseable.any() and not parsed.ambiguous.any()
+
+
+def test_excel_serial_origin_matches_excel() -> None:
+    # Excel shows serial 44927 as 2023-01-01 (1900 date system, which counts 1900-02-29).
+    assert parse_dates(pd.Series([44927])).dates.iloc[0] == pd.Timestamp("2023-01-01")
+
+
+def test_ambiguous_and_unparseable_are_told_apart() -> None:
+    parsed = parse_dates(pd.Series(["03/04/2023", "2023-02-30", "soon", "13/13/2023"]))
+    assert list(parsed.ambiguous) == [True, False, False, False]
+    assert list(parsed.unparseable) == [False, True, True, True]
+    assert parsed.dates.isna().all()
+
+
+def test_date_format_resolves_the_order_and_iso_still_works() -> None:
+    parsed = parse_dates(pd.Series(["03/04/2023", "2023-01-05"]), date_format="%d/%m/%Y")
+    assert list(parsed.dates) == [pd.Timestamp("2023-04-03"), pd.Timestamp("2023-01-05")]
+
+
+def test_typed_datetimes_pass_through_normalised() -> None:
+    values = pd.Series(pd.to_datetime(["2023-01-05 13:00", None]))
+    parsed = parse_dates(values)
+    assert parsed.dates.iloc[0] == pd.Timestamp("2023-01-05") and pd.isna(parsed.dates.iloc[1])
+
+
+def test_reported_with_patient_column_and_hint(check) -> None:
+    patients = make_patients(treatment_start_date=["03/04/2023", "2023-13-01", "2023-03-01"])
+    problems = check({"patients": patients})
+    (ambiguous,) = by_rule(problems, "ambiguous_date")
+    assert (ambiguous.table, ambiguous.row, ambiguous.column, ambiguous.value) == (
+        "patients", "P1", "treatment_start_date", "03/04/2023")
+    assert ambiguous.expected == ("an unambiguous date: day/month order cannot be told; write YYYY-MM-DD or set "
+                                  "date_format in the protocol (e.g. '%d/%m/%Y')")
+    (bad,) = by_rule(problems, "unparseable_date")
+    assert (bad.row, bad.value) == ("P2", "2023-13-01")
+    assert bad.expected == "a date: ISO YYYY-MM-DD, an Excel date or serial number, or the protocol's date_format"
+    # the broken dates are not reported a second time as missing
+    assert by_rule(problems, "missing_value") == []
+
+
+def test_protocol_date_format_is_used(check) -> None:
+    protocol = make_protocol(date_format="%d/%m/%Y")
+    patients = make_patients(treatment_start_date=["03/04/2023", "01/02/2023", "01/03/2023"])
+    assert check({"patients": patients}, protocol) == []
