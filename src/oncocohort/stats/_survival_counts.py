@@ -11,8 +11,9 @@ because a subject with time t_j is at risk at every t_i <= t_j (right-censored d
 
 * integer-valued times with a modest span (days, weeks: the common case) are counted with
   ``np.bincount`` on ``(time - min) * k + group`` — no sort at all;
-* otherwise unweighted times are sorted as values (``np.sort``, a SIMD sort several times faster than
-  ``np.argsort``, and only the time column is sorted, per group), and runs of equal values are counted;
+* otherwise unweighted times are sorted as values (``np.sort`` of 64-bit keys holding the time and
+  the event flag, a SIMD sort several times faster than ``np.argsort``), and runs of equal times are
+  counted;
 * weighted non-integer times fall back to one stable ``argsort``.
 
 Times are compared exactly. R's ``survfit``/``survdiff`` additionally merge times that differ by less
@@ -108,8 +109,9 @@ def _count_by_bincount(
         exits = np.bincount(cell, minlength=n_cells).astype(np.float64)
         events = np.bincount(cell[is_event], minlength=n_cells).astype(np.float64)
     else:
-        exits = np.bincount(cell, weights=weights, minlength=n_cells)
-        events = np.bincount(cell[is_event], weights=weights[is_event], minlength=n_cells)
+        exits = np.bincount(cell, weights=weights, minlength=n_cells).astype(np.float64, copy=False)
+        events = (np.bincount(cell[is_event], weights=weights[is_event], minlength=n_cells)
+                  .astype(np.float64, copy=False))
     exits = exits.reshape(-1, n_codes)
     events = events.reshape(-1, n_codes)
     # Keep only times someone actually has (R lists every distinct time, censor-only ones included).
@@ -117,30 +119,43 @@ def _count_by_bincount(
     return CountTable(present.astype(np.float64) + t_min, events[present], exits[present])
 
 
-def _runs(sorted_values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
-    """Distinct values of a sorted array and how often each occurs."""
-    if sorted_values.size == 0:
-        return sorted_values, np.zeros(0, dtype=np.intp)
-    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
-    counts = np.diff(np.append(starts, sorted_values.size))
-    return sorted_values[starts], counts
+def _sorted_runs_with_events(
+    time: FloatArray, is_event: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Distinct times, exits and events from ONE value sort of 64-bit keys (no argsort).
+
+    For t >= 0 the IEEE-754 bit pattern of t, read as an unsigned integer, orders like t, so
+    key = bits(t) << 1 | censored sorts by time with the events first at each time; −0.0 loses its
+    sign bit in the shift and lands on +0.0.
+    """
+    key = time.view(np.uint64) << np.uint64(1)
+    key |= (~is_event).view(np.uint8).astype(np.uint64)
+    key.sort()
+    censored = (key & np.uint64(1)).astype(bool)
+    key >>= np.uint64(1)
+    times = key.view(np.float64)
+    starts = np.flatnonzero(np.concatenate(([True], times[1:] != times[:-1])))
+    exits = np.diff(np.append(starts, times.size)).astype(np.float64)
+    censored_before = np.concatenate(([0], np.cumsum(censored)))
+    censors = censored_before[np.append(starts[1:], times.size)] - censored_before[starts]
+    return times[starts], exits - censors, exits
 
 
 def _count_by_value_sort(
     time: FloatArray, event: npt.NDArray[np.int8], code: npt.NDArray[np.intp] | None, n_codes: int
 ) -> CountTable:
     is_event = event.view(np.bool_)
-    per_code = []
-    for c in range(n_codes):  # loop over groups (few), never over rows
-        in_c = slice(None) if code is None else code == c
-        t_c = time[in_c]
-        per_code.append((_runs(np.sort(t_c)), _runs(np.sort(t_c[is_event[in_c]]))))
-    union = np.unique(np.concatenate([exits[0] for exits, _ in per_code]))
+    if code is None:
+        times, events, exits = _sorted_runs_with_events(time, is_event)
+        return CountTable(times, events[:, None], exits[:, None])
+    per_code = [_sorted_runs_with_events(time[code == c], is_event[code == c]) for c in range(n_codes)]
+    union = np.unique(np.concatenate([times for times, _, _ in per_code]))  # groups (few), not rows
     n_exit = np.zeros((union.size, n_codes))
     n_event = np.zeros((union.size, n_codes))
-    for c, ((t_exit, c_exit), (t_event, c_event)) in enumerate(per_code):
-        n_exit[np.searchsorted(union, t_exit), c] = c_exit
-        n_event[np.searchsorted(union, t_event), c] = c_event
+    for c, (times, events, exits) in enumerate(per_code):
+        at = np.searchsorted(union, times)
+        n_exit[at, c] = exits
+        n_event[at, c] = events
     return CountTable(union, n_event, n_exit)
 
 
@@ -158,6 +173,7 @@ def _count_by_argsort(
     cell = rank if code is None else rank * n_codes + code[order]
     n_cells = (int(rank[-1]) + 1) * n_codes
     w = weights[order]
-    exits = np.bincount(cell, weights=w, minlength=n_cells).reshape(-1, n_codes)
-    events = np.bincount(cell, weights=w * event[order], minlength=n_cells).reshape(-1, n_codes)
+    exits = np.bincount(cell, weights=w, minlength=n_cells).astype(np.float64, copy=False).reshape(-1, n_codes)
+    events = (np.bincount(cell, weights=w * event[order], minlength=n_cells)
+              .astype(np.float64, copy=False).reshape(-1, n_codes))
     return CountTable(t_sorted[new_time], events, exits)

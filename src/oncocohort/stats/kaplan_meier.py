@@ -53,7 +53,8 @@ TABLE_COLUMNS = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lo
 
 
 def _read_only(values: Any) -> FloatArray:
-    arr = np.array(values, dtype=np.float64)
+    """A read-only float64 view (no copy of arrays we just computed; 10^7-row curves are common)."""
+    arr = np.asarray(values, dtype=np.float64).view()
     arr.setflags(write=False)
     return arr
 
@@ -323,8 +324,8 @@ def km_confidence_limits(
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(surv > 0, surv, np.nan)  # S = 0: every limit is NA in R
         if conf_type == "log":
-            lower = np.exp(np.log(s) - z * std_err)
-            upper = np.minimum(np.exp(np.log(s) + z * std_err), 1.0)
+            lower = s * np.exp(-z * std_err)  # = exp(log S − z σ)
+            upper = np.minimum(s * np.exp(z * std_err), 1.0)
         elif conf_type == "log-log":
             s = np.where(s < 1, s, np.nan)  # log(−log 1) = −inf: undefined before the first event
             half = z * std_err / np.log(s)
@@ -342,7 +343,7 @@ def _fit_from_counts(
 ) -> KaplanMeierResult:
     """Build the curve from per-time counts (the pure numerical core)."""
     d, r = n_event, n_risk
-    surv = np.cumprod(1.0 - d / r)  # [1]; an event at time 0 simply gives S(0) < 1
+    surv = np.cumprod(1.0 - d / r).astype(np.float64, copy=False)  # [1]; an event at time 0 simply gives S(0) < 1
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood [2]; d = n gives 1/0 -> inf, reported as NaN (R: NA) where S = 0.
         greenwood = np.cumsum(np.where(d > 0, d / (r * (r - d)), 0.0))
