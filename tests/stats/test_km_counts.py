@@ -50,3 +50,10 @@ def test_large_span_integers_use_sorting() -> None:
     assert sc._integer_times(time, 1) is None
     table = sc.count_events(time, np.array([1, 0, 1], np.int8))
     assert table.time.tolist() == [0.0, 5.0, 1e12]
+
+
+def test_negative_zero_is_zero_on_every_path() -> None:
+    for time in (np.array([-0.0, 0.0, 1.5]), np.array([-0.0, 0.0, 2.0])):  # value-sort, bincount
+        table = sc.count_events(time, np.array([1, 0, 1], np.int8))
+        assert table.time.tolist() == [0.0, time[-1]]
+        assert table.n_exit[:, 0].tolist() == [2, 1] and table.n_event[:, 0].tolist() == [1, 1]
