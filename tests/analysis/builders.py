@@ -90,3 +90,37 @@ def synthetic_study(protocol: Protocol, *, n: int = 80, seed: int = 20260523) ->
     adae["term"] = adae["reporting_group"]
     adae["ctcae_term"] = adae["reporting_group"]
     return FakeDerived(protocol, adsl, adtte, adae)
+
+
+def make_protocol(*, variables: list[dict] | None = None, covariates: list[str] | None = None,
+                  reference: dict[str, str] | None = None, subgroups: list[str] | None = None,
+                  design: str = "two-arm", analysis: dict | None = None, cox_endpoints: list[str] | None = None,
+                  ties: str = "efron") -> Protocol:
+    """A minimal valid protocol: arms ``ici`` (reference) and ``ici_mwa`` (or ``ici`` alone)."""
+    from oncocohort.protocol import parse_protocol
+
+    arms = [{"id": "ici", "label": "ICIs"}] + ([{"id": "ici_mwa", "label": "ICIs + MWA"}] if design == "two-arm" else [])
+    raw = {"study": {"name": "test", "title": "Test study", "design": design},
+           "arms": arms, "reference_arm": "ici" if design == "two-arm" else None,
+           "data_cutoff": "2025-06-30", "data": {"patients": "patients.csv"},
+           "endpoints": {"os": {"events": ["death"]}},
+           "variables": variables or [], "subgroups": subgroups or [],
+           "cox": {"covariates": covariates or [], "reference": reference or {}, "ties": ties,
+                   "endpoints": cox_endpoints or ["os"]},
+           "analysis": analysis or {}}
+    return parse_protocol(raw)
+
+
+def reference_frames(csv_path, *, arm_column: str, arm_map: dict, categorical: dict[str, list[str]]):
+    """adsl / adtte (endpoint os) from a reference CSV: time → time_months, status → event."""
+    d = pd.read_csv(csv_path)
+    adsl = pd.DataFrame({"patient_id": d["id"].astype(str), "arm": d[arm_column].map(arm_map), "analysed": True})
+    for col in d.columns:
+        if col in categorical:
+            adsl[col] = pd.Categorical(d[col].map(lambda v: None if pd.isna(v) else str(int(v))),
+                                       categories=categorical[col])
+        elif col not in ("id", "time", "status"):
+            adsl[col] = d[col].astype(float)
+    adtte = pd.DataFrame({"patient_id": adsl["patient_id"], "arm": adsl["arm"], "endpoint": "os",
+                          "time_months": d["time"].astype(float), "event": d["status"].astype(int)})
+    return adsl, adtte
