@@ -268,6 +268,50 @@ def template_command(
     _ok(f"wrote {write_template(path, protocol)}")
 
 
+# --- derive (endpoints) ----------------------------------------------------------------------------
+@app.command("derive")
+def derive_command(
+    protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for adsl/adtte/adrs/adae and flow.json "
+                                             "(default: <protocol folder>/out).")] = None,
+    file_format: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
+) -> None:
+    """Derive the analysis tables: eligibility flow, time-to-event endpoints, responses, adverse events.
+
+    Validates the data files, then writes OUT/adsl, adtte, adrs, adae (.csv, or .parquet with
+    --format parquet) and OUT/flow.json (STROBE/CONSORT counts), and stores the four tables in the
+    study database (schema "derived"). Every column and censoring rule is documented in
+    docs/derived-data.md.
+
+    Example:
+
+        oncocohort derive my-study/protocol.yaml --out my-study/out --format parquet
+    """
+    from oncocohort.endpoints import derive_study, store_derived_tables, write_derived_tables
+
+    if file_format not in ("csv", "parquet"):
+        _fail("Invalid option", f"--format: value '{file_format}' not allowed; allowed: csv, parquet")
+    protocol, study, out_dir, _files = _read_and_validate(protocol_path, out)
+    try:
+        with _progress("Deriving endpoints"):
+            derived = derive_study(study)
+    except OncocohortError as exc:
+        _render_error(exc)
+    paths = write_derived_tables(derived, out_dir, file_format=file_format)  # type: ignore[arg-type]
+    from oncocohort.io.database import study_database_path
+
+    with _progress("Writing the study database"):
+        stored = store_derived_tables(derived, study_database_path(protocol, out))
+    _show_warnings(derived.problems)
+    for note in derived.notes:
+        _console().print(f"[yellow]note[/yellow] {note}", soft_wrap=True)
+    flow = derived.flow
+    _ok(f"screened {flow.screened}, excluded {flow.excluded}, analysed "
+        + ", ".join(f"{derived.protocol.arm_label(a)} {n}" for a, n in flow.analysed.items())
+        + f"; wrote {', '.join(p.name for p in paths)} to {out_dir}"
+        + (" and the study database" if stored else ""))
+
+
 # --- analyze (analysis) ----------------------------------------------------------------------------
 @app.command("analyze")
 def analyze_command(

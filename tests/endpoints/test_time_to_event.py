@@ -235,7 +235,7 @@ def test_output_columns_and_types():
                                               assessment_interval_days=56)
     assert list(out.columns) == ["patient_id", "arm", "endpoint", "origin_date", "end_date", "time_days",
                                  "time_months", "event", "censor_reason", "event_source"]
-    assert out["event"].dtype == "int64" and out["time_days"].dtype == "float64"
+    assert out["event"].dtype == "int64" and out["time_days"].dtype == "int64" and out["time_months"].dtype == "float64"
 
 
 def test_missing_origin_is_left_out_with_a_note():

@@ -166,7 +166,7 @@ def _finish(work: pd.DataFrame, subj: pd.DataFrame, endpoint: str, notes: list[N
         "endpoint": endpoint,
         "origin_date": work["origin_date"].to_numpy(),
         "end_date": end.to_numpy(),
-        "time_days": days.astype("float64").to_numpy(),
+        "time_days": days.astype("int64").to_numpy(),
         "time_months": (days.astype("float64") / cz.DAYS_PER_MONTH).to_numpy(),
         "event": event.astype("int64").to_numpy(),
         "censor_reason": work["censor_reason"].astype("string").where(~event, pd.NA).to_numpy(),
