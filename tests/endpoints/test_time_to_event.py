@@ -253,3 +253,14 @@ def test_row_order_does_not_change_results():
     one, _ = run(subj, ass, PFS)
     two, _ = run(subj.iloc[::-1], ass.iloc[::-1], PFS)
     pd.testing.assert_frame_equal(one.set_index("patient_id").sort_index(), two.set_index("patient_id").sort_index())
+
+
+def test_missed_assessment_rule_not_applied_to_summary_dates_only():
+    rule = PFS.model_copy(update={"censor_after_missed_assessments": 2})
+    # only patients.last_assessment_date / progression_date known (both 2024-07-01, day 182): the gap from the
+    # origin cannot be read as missed visits, so the progression stands
+    subj = subjects({"patient_id": "summary", "progression_date": "2024-07-01", "last_contact_date": "2024-08-01"})
+    ass = assessments([("summary", "2024-07-01")]).assign(source="patients.last_assessment_date")
+    out, notes = run(subj, ass, rule)
+    assert tuple(row(out, "summary")[["event", "time_days"]]) == (1, 182)
+    assert any("missed-assessment rule not applied" in n.message for n in notes)

@@ -98,7 +98,7 @@ def censor_at_new_therapy(work: pd.DataFrame, assessments: pd.DataFrame) -> pd.D
 
 
 def censor_after_missed_assessments(work: pd.DataFrame, assessments: pd.DataFrame, *, n_missed: int,
-                                    assessment_interval_days: int) -> pd.DataFrame:
+                                    assessment_interval_days: int, exempt: pd.Index | None = None) -> pd.DataFrame:
     """Censor an event that follows ``n_missed`` or more missed scheduled assessments.
 
     Source: FDA 2018 guidance [1], Appendix table, "Death or progression after more than one missed
@@ -113,12 +113,17 @@ def censor_after_missed_assessments(work: pd.DataFrame, assessments: pd.DataFram
        a scheduled visit (gap exactly n · interval) has missed only n − 1.
     3. Such events are censored at L; reason ``event_after_missed_assessments``. A death before the
        first scheduled assessment (gap < interval) is therefore always an event.
+
+    ``exempt``: patients whose assessment history is not known visit by visit (only summary dates
+    such as ``last_assessment_date``), for whom missed visits cannot be counted; their events stand.
     """
     has_event = work["event_date"].notna()
     last = find_last_assessment(assessments, work, up_to=work["event_date"], inclusive=False)
     anchor = last.fillna(work["origin_date"])
     gap_days = (work["event_date"] - anchor).dt.days
     affected = has_event & (gap_days > n_missed * assessment_interval_days)
+    if exempt is not None:
+        affected &= ~work.index.isin(exempt)
     return _censor(work, affected, anchor, EVENT_AFTER_MISSED_ASSESSMENTS)
 
 

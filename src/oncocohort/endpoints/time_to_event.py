@@ -136,9 +136,17 @@ def derive_endpoint(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: End
             notes.append(Note(f"{endpoint}: censor_at_new_therapy ignored (applies to assessment-based endpoints)"))
     if rule.censor_after_missed_assessments is not None:
         if uses_assessments and assessment_interval_days is not None:
+            # summary dates (patients.last_assessment_date) do not show which visits were missed
+            summary = assessments["source"].astype("string").str.startswith("patients.").fillna(False) \
+                if "source" in assessments else pd.Series(False, index=assessments.index)
+            exempt = pd.Index(assessments.loc[summary.to_numpy(bool), "patient_id"].astype(str).unique())
+            exempt = exempt.intersection(work.index)
+            if len(exempt):
+                notes.append(Note(f"{endpoint}: missed-assessment rule not applied to patients without visit-level "
+                                  f"assessments (summary dates only)", len(exempt), {"patient_ids": exempt.tolist()}))
             work = cz.censor_after_missed_assessments(
                 work, assessments, n_missed=rule.censor_after_missed_assessments,
-                assessment_interval_days=assessment_interval_days)
+                assessment_interval_days=assessment_interval_days, exempt=exempt)
         else:
             notes.append(Note(f"{endpoint}: censor_after_missed_assessments ignored (needs assessment-based "
                               f"censoring and an assessment interval)"))
