@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.styles import Font
 
 from oncocohort.io.columns import (
     BOOLEAN_WORDS,
@@ -91,7 +92,7 @@ def write_template(path: str | Path, protocol: Protocol | None = None) -> Path:
             sheet = writer.sheets[table]
             sheet.freeze_panes = "A2"
             for cell in sheet[1]:
-                cell.font = cell.font.copy(bold=True)
+                cell.font = Font(bold=True)
                 sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) + 2)
         data_dictionary(protocol).to_excel(writer, sheet_name=DICTIONARY_SHEET, index=False)
         widths = {"A": 16, "B": 24, "C": 16, "D": 18, "E": 40, "F": 70, "G": 14}
