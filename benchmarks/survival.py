@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     r_repeats = args.r_repeats or (1 if args.quick else args.repeats)
 
     print(f"# machine: {os.cpu_count()} CPUs; numpy {np.__version__}; medians of {args.repeats} runs "
-          f"(R: {r_repeats})")
+          f"(R: {r_repeats}); load average at start {os.getloadavg()[0]:.1f} "
+          f"(other processes share the CPUs: compare ratios, not seconds, across runs)")
     print("| data | n | step | oncocohort (s) | lifelines (s) | ratio | R survival (s) | ratio |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     variants = [False, True] if args.continuous else [False]
@@ -169,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 med = kaplan_meier(data["time"], data["event"]).median().estimate
                 print(f"<!-- R cross-check n={n}: chisq R {r['chisq']:.10g} ours {lr.statistic:.10g}; "
                       f"median R {r['median']:g} ours {med} -->")
+    print(f"<!-- load average at end {os.getloadavg()[0]:.1f} -->")
     if not args.no_cox:
         rows = run_cox(cox_sizes)
         if rows is None:
