@@ -1,0 +1,191 @@
+"""The outcome model of the demo cohorts: response, progression, death and follow-up, vectorised.
+
+Model (all times from treatment start, in months; one row per analysed patient)
+------------------------------------------------------------------------------
+* Imaging every 6–8 weeks: scan k is at the sum of k intervals drawn uniformly from 42–56 days.
+* Latent time to progression ``T`` with a piecewise-exponential hazard: ``h(t | x) = λ_a1 exp(βᵀx)``
+  for ``t < b_a`` and ``λ_a2 exp(βᵀx)`` after, with arm-specific baseline rates ``λ_a·``, break
+  ``b_a`` and covariate effects ``β`` (AFP ≥ 400 ng/ml, ECOG 1, 2–3 tumours).
+* Best response with exact counts per arm (Table II). NE patients are a uniform random subset
+  (their follow-up scan is not assessable). The PD patients are a weighted sample without
+  replacement, weights ``P(T < s1 | x) = 1 − exp(−H(s1 | x))`` (s1: first scan): they progress at
+  the first scan. For everyone else ``T`` is drawn from its conditional law given ``T > s1``
+  (``H(T) = H(s1) + E``, ``E ~ Exp(1)``), and CR / PR / SD are assigned by a noisy rank of ``T``
+  (the longest residual times are likeliest to respond).
+* Documented progression = the first scan at or after ``T``: the next scheduled scan, or, with
+  probability ``q`` (symptoms or a rising AFP on the 3-weekly labs prompt imaging), an unscheduled
+  scan 7–28 days after ``T`` when that comes first. It is the scan at which the response engine
+  calls PD: the lesion generator makes that scan PD and no earlier one. Unscheduled scans make
+  PFS continuous rather than a lattice of the 6–8-weekly visits.
+* Death: after documented or latent progression at ``T + P`` with post-progression survival
+  ``P ~ Exp(μ_a exp(γᵀx + δ·[best response PD]))``; before progression at ``s1 + D``,
+  ``D ~ Exp(ν exp(γᵀx))`` (liver failure, other causes). PD patients die after their PD scan.
+* Censoring: loss to follow-up at ``s1 + L``, ``L ~ Exp(ℓ)``, and the data cutoff. Everyone is
+  alive and followed at the first scan (so every best response is documented).
+
+Uniforms for ``T`` and ``P`` are stratified within arm × (PD at the first scan or not)
+(:func:`stratified_uniform`), which keeps each stratum's empirical distribution close to the
+model's for every seed (the medians of 21–31 patients otherwise swing by months between seeds). The baseline rates ``λ``
+and ``μ`` are the calibrated parameters (see :mod:`oncocohort.demo.calibration`); β, γ, δ, ν and
+ℓ are fixed from the seed paper's univariable HRs and plausible clinical values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from oncocohort.demo._sampling import FloatArray, IntArray, pick_within_groups, stratified_uniform
+
+MONTH_DAYS = 30.4375
+RESPONSES = ("CR", "PR", "SD", "PD", "NE")
+
+
+@dataclass(frozen=True, slots=True)
+class HazardModel:
+    """Parameters of the outcome model; rates per month, one entry per arm (arm index order)."""
+
+    prog_rate_early: tuple[float, ...]
+    prog_rate_late: tuple[float, ...]
+    pps_rate: tuple[float, ...]
+    prog_break_months: tuple[float, ...] = (6.0, 6.0)
+    death_before_progression_rate: float = 0.012
+    loss_to_follow_up_rate: float = 0.004
+    log_hr_progression: Mapping[str, float] = field(default_factory=dict)
+    log_hr_death: Mapping[str, float] = field(default_factory=dict)
+    log_hr_pps_primary_pd: float = 0.4
+    response_rank_noise: float = 0.6
+    scan_interval_days: tuple[int, int] = (42, 56)
+    unscheduled_scan_probability: float = 0.5
+    unscheduled_delay_days: tuple[int, int] = (7, 28)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Simulated course of each patient (days from treatment start; NaN = did not happen)."""
+
+    response: npt.NDArray[np.object_]
+    scan_days: IntArray           # (n, K) scheduled scan days
+    n_scans: IntArray             # scheduled scans performed after baseline (the first n_scans columns)
+    progressed: npt.NDArray[np.bool_]  # progression documented at ``progression_day``
+    progression_day: FloatArray   # day of the PD scan (scheduled, or an unscheduled extra visit)
+    latent_progression_day: FloatArray
+    death_day: FloatArray
+    last_contact_day: FloatArray
+
+
+def _cumhaz(t: FloatArray, r1: FloatArray, r2: FloatArray, b: FloatArray) -> FloatArray:
+    return np.where(t <= b, r1 * t, r1 * b + r2 * (t - b))
+
+
+def _inverse_cumhaz(h: FloatArray, r1: FloatArray, r2: FloatArray, b: FloatArray) -> FloatArray:
+    hb = r1 * b
+    return np.where(h <= hb, h / r1, b + (h - hb) / r2)
+
+
+def linear_predictor(covariates: Mapping[str, FloatArray], log_hr: Mapping[str, float], n: int) -> FloatArray:
+    lp = np.zeros(n)
+    for name, beta in log_hr.items():
+        lp += beta * np.asarray(covariates[name], dtype=float)
+    return lp
+
+
+def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mapping[str, FloatArray],
+                      response_counts: Mapping[int, Mapping[str, int]], follow_up_limit_days: FloatArray,
+                      model: HazardModel) -> Timeline:
+    """Draw scans, best responses (exact counts per arm), progression, death and last contact.
+
+    ``follow_up_limit_days`` is the data cutoff minus each patient's treatment start. The draws are
+    made in a fixed order so that the result depends only on the generator's state.
+    """
+    n = arm.size
+    b = np.asarray(model.prog_break_months, dtype=float)[arm]
+    lo, hi = model.scan_interval_days
+    horizon = float(np.max(follow_up_limit_days)) if n else 0.0
+    k_max = int(np.ceil(horizon / lo)) + 2
+    scan_days = np.cumsum(rng.integers(lo, hi + 1, size=(n, k_max)), axis=1)
+    s1 = scan_days[:, 0] / MONTH_DAYS
+
+    lp = linear_predictor(covariates, model.log_hr_progression, n)
+    r1 = np.asarray(model.prog_rate_early)[arm] * np.exp(lp)
+    r2 = np.asarray(model.prog_rate_late)[arm] * np.exp(lp)
+    h_s1 = _cumhaz(s1, r1, r2, b)
+
+    # Best response: NE uniform, PD weighted by P(T < s1 | x), then CR/PR/SD by noisy rank of T.
+    everyone = np.ones(n, dtype=bool)
+    ne = pick_within_groups(rng, arm, {a: c["NE"] for a, c in response_counts.items()}, everyone)
+    pd_ = pick_within_groups(rng, arm, {a: c["PD"] for a, c in response_counts.items()}, ~ne,
+                             weights=1.0 - np.exp(-h_s1))
+    u = stratified_uniform(rng, 2 * arm + pd_)  # strata: arm x (PD at first scan or not)
+    t_prog = np.where(pd_, _inverse_cumhaz(-np.log1p(-u * (1.0 - np.exp(-h_s1))), r1, r2, b),
+                      _inverse_cumhaz(h_s1 - np.log1p(-u), r1, r2, b))
+    response = np.where(ne, "NE", np.where(pd_, "PD", "SD")).astype(object)
+    score = np.log(np.maximum(t_prog - s1, 1e-6)) + model.response_rank_noise * rng.standard_normal(n)
+    rest = ~ne & ~pd_
+    for a, counts in response_counts.items():  # two arms: a loop over groups, not patients
+        idx = np.flatnonzero(rest & (arm == a))
+        ranked = idx[np.argsort(-score[idx], kind="stable")]
+        response[ranked[:counts["CR"]]] = "CR"
+        response[ranked[counts["CR"]:counts["CR"] + counts["PR"]]] = "PR"
+
+    # Progression scan: PD at scan 1; otherwise the first scan at or after T; or an unscheduled one.
+    scan_m = scan_days / MONTH_DAYS
+    prog_col = np.where(pd_, 0, (scan_m < t_prog[:, None]).sum(axis=1))
+    prog_m = np.where(ne | (prog_col >= k_max), np.inf, scan_m[np.arange(n), np.clip(prog_col, 0, k_max - 1)])
+    d_lo, d_hi = model.unscheduled_delay_days
+    unscheduled = t_prog + rng.integers(d_lo, d_hi + 1, n) / MONTH_DAYS
+    use = (rng.random(n) < model.unscheduled_scan_probability) & (unscheduled < prog_m) & ~ne
+    prog_m = np.where(use, np.ceil(unscheduled * MONTH_DAYS) / MONTH_DAYS, prog_m)
+
+    lp_d = linear_predictor(covariates, model.log_hr_death, n)
+    pps = -np.log1p(-stratified_uniform(rng, 2 * arm + pd_)) / (
+        np.asarray(model.pps_rate)[arm] * np.exp(lp_d + model.log_hr_pps_primary_pd * pd_))
+    t_dnp = s1 + rng.exponential(1.0, n) / (model.death_before_progression_rate * np.exp(lp_d))
+    # PD patients die after their PD scan (at least one day later); others after T or before progression.
+    death_m = np.where(pd_, prog_m + pps + 1.0 / MONTH_DAYS, np.minimum(t_dnp, np.maximum(t_prog, s1) + pps))
+    ltfu_m = s1 + rng.exponential(1.0, n) / model.loss_to_follow_up_rate
+    gap_days = rng.integers(0, 22, n)  # last visit before the cutoff
+    limit_m = np.minimum((follow_up_limit_days - gap_days) / MONTH_DAYS, ltfu_m)
+
+    death_day = np.ceil(death_m * MONTH_DAYS)
+    alive = death_day > limit_m * MONTH_DAYS
+    death_day = np.where(alive, np.nan, death_day)
+    last_contact = np.where(alive, np.floor(limit_m * MONTH_DAYS), death_day)
+    prog_day = np.round(prog_m * MONTH_DAYS)
+    documented = np.isfinite(prog_day) & (prog_day <= last_contact) & (alive | (prog_day < death_day))
+    prog_day = np.where(documented, prog_day, np.nan)
+
+    # Scheduled scans performed: those before the PD scan, else up to last contact / the day before death.
+    stop = np.where(documented, prog_day - 1, np.where(alive, last_contact, death_day - 1))
+    n_scans = (scan_days <= stop[:, None]).sum(axis=1)
+    n_scans = np.where(ne, 1, n_scans)
+    return Timeline(response, scan_days, n_scans.astype(np.int64), documented, prog_day,
+                    t_prog * MONTH_DAYS, death_day, last_contact)
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedEndpoints:
+    """OS and PFS as the pipeline derives them from the generated records (days)."""
+
+    os_days: FloatArray
+    os_event: IntArray
+    pfs_days: FloatArray
+    pfs_event: IntArray
+
+
+def observed_endpoints(tl: Timeline) -> ObservedEndpoints:
+    """OS: death or last contact. PFS: documented PD scan or death, else the last adequate scan
+    (day 0 when no follow-up scan was assessable), as the protocol's censoring rules define them."""
+    dead = ~np.isnan(tl.death_day)
+    os_days = np.where(dead, tl.death_day, tl.last_contact_day)
+    prog = tl.progressed
+    n = tl.n_scans.size
+    last_col = np.clip(tl.n_scans - 1, 0, None)
+    last_scan = np.where(tl.n_scans > 0, tl.scan_days[np.arange(n), last_col], 0.0)
+    last_scan = np.where(tl.response == "NE", 0.0, last_scan)
+    pfs_days = np.where(prog, tl.progression_day, np.where(dead, tl.death_day, last_scan))
+    pfs_event = (prog | dead).astype(np.int64)
+    return ObservedEndpoints(os_days, dead.astype(np.int64), pfs_days, pfs_event)
