@@ -26,8 +26,8 @@ import pandas as pd
 from oncocohort.cohort.eligibility import NOT_ALLOCATED, EligibilityResult
 
 
-def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
-    return MappingProxyType({k: int(v) for k, v in mapping.items()})
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[str, int]:
+    return MappingProxyType({str(k): int(v) for k, v in mapping.items()})
 
 
 @dataclass(frozen=True, slots=True)

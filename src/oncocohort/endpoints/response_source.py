@@ -67,16 +67,17 @@ def evaluate_study_responses(tables: dict[str, pd.DataFrame], settings: Response
         return ResponseData(empty, empty, "recorded", notes=(Note("no response section: recorded best response"),))
     from oncocohort.response import best_overall_response, evaluate  # stage after cohort, before endpoints
 
-    common = dict(treatment_start=start, confirm=settings.confirm_response, min_sd_days=settings.min_sd_days,
-                  confirm_days=settings.confirm_days, window_days=settings.window_days)
     if _has_rows(tables, "lesions"):
-        res = evaluate(tables["lesions"], settings.criteria, confirm_progression=settings.confirm_progression,
-                       **common)
+        res = evaluate(tables["lesions"], settings.criteria, treatment_start=start, confirm=settings.confirm_response,
+                       min_sd_days=settings.min_sd_days, confirm_days=settings.confirm_days,
+                       window_days=settings.window_days, confirm_progression=settings.confirm_progression)
         label = settings.criteria + (" + iRECIST confirmation" if settings.confirm_progression
                                      and settings.criteria != "irecist" else "")
         return ResponseData(res.visits, res.best, f"lesions ({label})", res.problems, res.notes)
     if _has_rows(tables, "visit_responses"):
-        res = best_overall_response(tables["visit_responses"], **common)
+        res = best_overall_response(tables["visit_responses"], treatment_start=start,
+                                    confirm=settings.confirm_response, min_sd_days=settings.min_sd_days,
+                                    confirm_days=settings.confirm_days, window_days=settings.window_days)
         return ResponseData(res.visits, res.best, "visit_responses", res.problems, res.notes)
     return ResponseData(empty, empty, "recorded")
 

@@ -140,10 +140,10 @@ def assign_procedure_window(events: pd.DataFrame, treatments: pd.DataFrame, *, p
                            left_on="onset_date", right_on="procedure_date", by="patient_id", direction="backward")
     joined = joined.set_index("_row").sort_index()
     days = (joined["onset_date"] - joined["procedure_date"]).dt.days.astype("float64")
-    hours = np.maximum(days - 1.0, 0.0) * 24.0
+    hours: pd.Series = (days - 1.0).clip(lower=0.0) * 24.0  # date only: day d counts as 24·max(d − 1, 0) h
     if "onset_time" in events:
-        onset_h = _hours_of_day(events["onset_time"]).to_numpy()[joined.index.to_numpy()]
-        exact = days * 24.0 + onset_h - joined["_proc_h"].to_numpy()
+        onset_h = _hours_of_day(events["onset_time"]).to_numpy(dtype="float64")[joined.index.to_numpy()]
+        exact = days * 24.0 + onset_h - joined["_proc_h"].to_numpy(dtype="float64")
         hours = hours.where(np.isnan(onset_h), exact)
     label = pd.Series(pd.NA, index=joined.index, dtype="string")
     for w in reversed(list(windows)):  # first matching window wins: assign in reverse order
