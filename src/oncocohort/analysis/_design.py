@@ -62,6 +62,7 @@ class CoxFit:
     warnings: tuple[str, ...]
     raw: Any
     infinite: tuple[bool, ...] = ()
+    converged: bool = True
 
     def hr_ci(self, conf_level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """HR and Wald CI exp(β ± z SE)."""
@@ -136,6 +137,8 @@ def fit_cox(design: Design, *, ties: str = "efron") -> CoxFit:
     params = res.params.loc[columns]
     var = _variance(res, columns)
     messages = [str(w.message) for w in caught] + [str(w) for w in getattr(res, "warnings", ()) or ()]
+    for t in design.terms:  # the engine names the neutral columns; speak of the terms instead
+        messages = [m.replace(f"'{t.column}'", f"'{t.name}'") for m in messages]
     loglik = getattr(res, "loglik", None)
     if isinstance(loglik, list | tuple | np.ndarray):
         loglik = float(np.asarray(loglik)[-1])
@@ -143,7 +146,7 @@ def fit_cox(design: Design, *, ties: str = "efron") -> CoxFit:
     return CoxFit(design.terms, params["coef"].to_numpy(np.float64), params["se"].to_numpy(np.float64), var,
                   params["p"].to_numpy(np.float64), int(res.n), int(res.n_events),
                   None if loglik is None else float(loglik), tuple(dict.fromkeys(messages)), res,
-                  tuple(c in flagged for c in columns))
+                  tuple(c in flagged for c in columns), bool(getattr(res, "converged", True)))
 
 
 def _variance(res: Any, columns: list[str]) -> np.ndarray | None:

@@ -54,6 +54,7 @@ class ModelResult:
     warnings: tuple[str, ...]
     reason: str | None = None
     fit: CoxFit | None = None
+    n_terms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,17 +166,18 @@ def endpoint_cox(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protocol, en
         return EndpointCox(endpoint, uni, empty, None, None, "no model", None, "no model", tuple(notes))
     multi = _model(frame, covariates, protocol, ties, conf, uni=False)
     epv = None
-    if multi.fit is not None and multi.rows:
-        epv = multi.n_events / len(multi.rows)
+    if multi.n_terms and multi.n_events is not None:
+        epv = multi.n_events / multi.n_terms
         if epv < EPV_WARNING_BELOW:
             warnings.warn(f"{endpoint}: {multi.n_events} events for {len(multi.rows)} model terms "
                           f"(EPV = {epv:.1f} < {EPV_WARNING_BELOW:g}): multivariable estimates may be unstable",
                           StatisticalWarning, stacklevel=2)
     ph, ph_reason = _ph_test(multi)
     firth, firth_reason = None, None
-    if multi.fit is None:
-        firth_reason = "multivariable model not fitted"
-    elif epv is not None and epv < protocol.cox.firth_when_epv_below or separation_suspected(multi.fit):
+    if not multi.n_terms or not multi.n_events:
+        firth_reason = "no estimable term or no events"
+    elif (epv is not None and epv < protocol.cox.firth_when_epv_below
+          or multi.fit is None or separation_suspected(multi.fit)):
         firth = _firth(frame, covariates, protocol, conf)
     else:
         firth_reason = (f"not needed: EPV = {epv:.1f} >= {protocol.cox.firth_when_epv_below:g} "
@@ -188,9 +190,13 @@ def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties:
     label = covariates[0] if uni else "multivariable"
     design = build_design(frame, covariates, protocol)
     why = _not_fittable(design)
+    n_events = int(design.data["event"].sum())
+    k = len(design.terms)
+    if why is None and not uni and n_events < k:
+        why = (f"{n_events} events for {k} model terms (EPV < 1): the multivariable model is not identifiable "
+               "and was not fitted; see the Firth sensitivity analysis")
     if why:
-        return ModelResult((), len(design.data), int(design.data["event"].sum()), design.n_dropped, (),
-                           f"{label}: {why}")
+        return ModelResult((), len(design.data), n_events, design.n_dropped, (), f"{label}: {why}", None, k)
     try:
         fit = fit_cox(design, ties=ties)
     except ImportError:
@@ -198,7 +204,7 @@ def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties:
     except FIT_ERRORS as exc:
         return ModelResult((), len(design.data), None, design.n_dropped, (), f"{label}: model not fitted ({exc})")
     rows = coefficient_rows(fit, protocol, conf)
-    return ModelResult(rows, fit.n, fit.n_events, design.n_dropped, fit.warnings, None, fit)
+    return ModelResult(rows, fit.n, fit.n_events, design.n_dropped, fit.warnings, None, fit, k)
 
 
 def coefficient_rows(fit: CoxFit, protocol: Protocol, conf: float) -> tuple[dict[str, Any], ...]:
@@ -206,12 +212,14 @@ def coefficient_rows(fit: CoxFit, protocol: Protocol, conf: float) -> tuple[dict
     hr, lo, hi = fit.hr_ci(conf)
     rows = []
     for i, term in enumerate(fit.terms):
-        infinite = bool(fit.infinite[i]) if fit.infinite else False
+        infinite = (bool(fit.infinite[i]) if fit.infinite else False) or not fit.converged
         row: dict[str, Any] = {"term": term.name, "covariate": term.covariate,
                                "covariate_label": _label(term.covariate, protocol), "level": term.level,
                                "reference": term.reference, "n": fit.n, "events": fit.n_events}
-        why = ("not estimable: the coefficient may be infinite (monotone likelihood / separation)"
-               if infinite else "not estimable (coefficient not identifiable from these data)")
+        why = ("not estimable (coefficient not identifiable from these data)" if not infinite else
+               "not estimable: the Cox fit did not converge (monotone likelihood or too few events for the "
+               "terms); see the Firth sensitivity analysis" if not fit.converged else
+               "not estimable: the coefficient may be infinite (monotone likelihood / separation)")
         for key, value in (("hr", hr[i]), ("hr_lower", lo[i]), ("hr_upper", hi[i]), ("p", fit.p[i]),
                            ("coef", fit.coef[i]), ("se", fit.se[i])):
             put_stat(row, key, None if infinite else value, why)
