@@ -91,7 +91,7 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
     used = list(dict.fromkeys([dur, evt, *covs, *strata_cols, *weight_cols, *cluster_cols]))
     complete = ~data[used].isna().any(axis=1).to_numpy()
     n_dropped = int((~complete).sum())
-    frame = data.loc[complete, used]
+    frame = data if n_dropped == 0 else data.loc[complete, used]  # no copy when nothing is missing
     if len(frame) == 0:
         raise InputError("data", f"no row is complete in the used columns {used}")
     notes: list[Note] = []
@@ -118,7 +118,12 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         columns[cov] = tuple(range(start, len(terms)))
     stratum, labels = _codes(frame, strata_cols)
     cl = pd.factorize(frame[cluster_cols[0]])[0].astype(np.int64) if cluster_cols else None
-    return Design(time, ev, np.column_stack(blocks), tuple(terms), columns, w, stratum, labels, cl,
+    x = np.empty((len(time), len(terms)), order="F")  # column-major: filled column by column
+    at = 0
+    for block in blocks:
+        x[:, at:at + block.shape[1]] = block
+        at += block.shape[1]
+    return Design(time, ev, x, tuple(terms), columns, w, stratum, labels, cl,
                   n_dropped, tuple(notes), refs)
 
 

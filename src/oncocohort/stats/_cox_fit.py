@@ -42,6 +42,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +64,10 @@ class RiskSets:
 
     order: IntArray  # row permutation: stratum, then time ascending
     time: FloatArray  # sorted times
-    x: FloatArray  # (n, p) sorted covariates (as given; centring happens in fit)
+    x_rows: FloatArray  # (n, p) covariates in the caller's row order (centring happens in fit)
+    row_group: IntArray  # (n,) group of each row in the caller's order
+    row_event: npt.NDArray[np.bool_]  # event flags in the caller's order
+    row_weights: FloatArray  # weights in the caller's order
     weights: FloatArray
     event: npt.NDArray[np.bool_]
     stratum: IntArray  # sorted stratum codes 0..S-1
@@ -76,6 +80,11 @@ class RiskSets:
     event_start: IntArray  # (K,) first position in event_rows of each event group
     n_dead: FloatArray  # (K,) number of event rows d_g
     dead_weight: FloatArray  # (K,) Σ w over the event rows
+
+    @property
+    def x(self) -> FloatArray:
+        """Covariates in sorted order (a fresh O(n·p) gather on each access)."""
+        return self.x_rows[self.order]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,7 @@ def build_risk_sets(time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArra
     """Sort once and index the distinct (stratum, time) groups and their events."""
     n = time.shape[0]
     if stratum.max(initial=0) == 0:
-        order = np.argsort(time, kind="stable")
+        order = np.argsort(time)  # the order within tied times does not matter
     else:
         order = np.lexsort((time, stratum))
     t = time[order]
@@ -113,6 +122,8 @@ def build_risk_sets(time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArra
     group_after = np.append(s_first[1:], n_groups)[s_index]
     ev = event[order]
     w = weights[order]
+    row_group = np.empty(n, dtype=np.int64)
+    row_group[order] = group
     event_rows = np.flatnonzero(ev)
     eg = group[event_rows]
     k_new = np.empty(eg.shape[0], dtype=bool)
@@ -121,7 +132,7 @@ def build_risk_sets(time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArra
     event_start = np.flatnonzero(k_new)
     n_dead = np.diff(np.append(event_start, eg.shape[0])).astype(np.float64)
     dead_weight = np.add.reduceat(w[event_rows], event_start) if event_rows.size else np.zeros(0)
-    return RiskSets(order, t, x[order], w, ev, s, group, group_start, group_first, group_after,
+    return RiskSets(order, t, x, row_group, event, weights, w, ev, s, group, group_start, group_first, group_after,
                     event_rows, eg[event_start], event_start, n_dead, dead_weight)
 
 
@@ -232,23 +243,56 @@ class NewtonResult:
 
 
 def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """R's coxfit6 centring/scaling: weighted mean and scale Σw / Σ w|x − x̄| (1 if constant)."""
-    zero_one = np.all((x == 0) | (x == 1) | (x == -1), axis=0)
+    """R's coxfit6 centring/scaling: weighted mean and scale Σw / Σ w|x − x̄| (1 if constant).
+
+    Columns whose values all lie in {−1, 0, 1} are neither centred nor scaled (``nocenter`` of
+    ``coxph``), so their ``means`` are 0, as R reports them.
+    """
+    p = x.shape[1]
     wsum = weights.sum()
-    means = np.where(zero_one, 0.0, (weights @ x) / wsum)
-    spread = weights @ np.abs(x - means)
-    scale = np.where(zero_one | ~(spread > 0), 1.0, wsum / np.where(spread > 0, spread, 1.0))
+    means = np.zeros(p)
+    scale = np.ones(p)
+    for k in range(p):  # loop over the p columns (contiguous in the Fortran-ordered matrix)
+        col = x[:, k]
+        lo, hi = col.min(initial=np.inf), col.max(initial=-np.inf)
+        if lo >= -1 and hi <= 1 and np.all((col == 0) | (col == 1) | (col == -1)):
+            continue
+        means[k] = (weights @ col) / wsum
+        spread = weights @ np.abs(col - means[k])
+        scale[k] = wsum / spread if spread > 0 else 1.0  # constant column: scale 1 (coxfit6)
     return means, scale
 
 
-def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int = ITER_MAX) -> NewtonResult:
+#: From this many rows on, the compiled derivative pass (:mod:`._cox_kernels`) is used.
+COMPILED_MIN_ROWS = 50_000
+
+
+def derivative_function(rs: RiskSets, steps: Steps, ties: str, means: FloatArray, scale: FloatArray,
+                        compiled: bool | None = None) -> Callable[[FloatArray], Derivatives]:
+    """β ↦ (log L, U, I) on the centred, scaled covariates: NumPy for small n, numba for large n."""
+    if compiled is None:
+        compiled = rs.x_rows.shape[0] >= COMPILED_MIN_ROWS
+    if compiled:
+        from oncocohort.stats import _cox_kernels as kern
+
+        def compiled_pass(beta: FloatArray) -> Derivatives:
+            ll, u, info = kern.cox_derivatives(rs.x_rows, means, scale, rs.row_weights, rs.row_event,
+                                               rs.row_group, rs.group_first, beta, ties == "efron")
+            return Derivatives(float(ll), u, info)
+        return compiled_pass
+    xs = (rs.x - means) * scale
+    return lambda beta: derivatives(rs, steps, xs, beta)
+
+
+def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int = ITER_MAX,
+                   compiled: bool | None = None) -> NewtonResult:
     """Maximise the partial likelihood from β = 0 exactly as R's ``coxfit6`` iterates [1]."""
     steps = efron_steps(rs, ties)
-    means, scale = centring(rs.x, rs.weights)
-    xs = (rs.x - means) * scale
-    p = xs.shape[1]
+    means, scale = centring(rs.x_rows, rs.row_weights)
+    deriv = derivative_function(rs, steps, ties, means, scale, compiled)
+    p = rs.x_rows.shape[1]
     beta = np.zeros(p)
-    d0 = derivatives(rs, steps, xs, beta)
+    d0 = deriv(beta)
     fact = la.factorise(d0.information)
     step = la.solve(fact, d0.score)
     score_test = float(d0.score @ step)
@@ -259,7 +303,7 @@ def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int =
     current = d0
     iteration = 0
     for iteration in range(1, iter_max + 1):
-        current = derivatives(rs, steps, xs, new_beta)
+        current = deriv(new_beta)
         fact = la.factorise(current.information)
         finite = (np.isfinite(current.loglik) and np.isfinite(current.score).all()
                   and np.isfinite(current.information).all())
@@ -278,7 +322,7 @@ def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int =
             new_beta = new_beta + step
     if not converged:
         # out of iterations: report the last accepted β, as coxfit6 does
-        current = derivatives(rs, steps, xs, beta)
+        current = deriv(beta)
         fact = la.factorise(current.information)
     variance = la.inverse(fact) * np.outer(scale, scale)
     return NewtonResult(

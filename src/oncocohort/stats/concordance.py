@@ -95,51 +95,62 @@ def concordance_index(time: Any, event: Any, risk_score: Any, *, strata: Any = N
         if (s_codes < 0).any():
             raise InputError("strata", "contains missing values")
     order = np.lexsort((t, s_codes))
-    bounds = _group_bounds(t[order], s_codes[order])
+    group, group_first, group_after = risk_groups(t[order], s_codes[order])
     cl = None
     if cluster is not None:
         check_same_length(time=t, cluster=cluster)
         cl = pd.factorize(np.asarray(cluster))[0][order]
-    return concordance_sorted(score[order], e[order], None if w is None else w[order], *bounds, cl)
+    return concordance_grouped(score[order], e[order], None if w is None else w[order],
+                              group, group_first, group_after, cl)
 
 
-def _group_bounds(t_sorted: FloatArray, s_sorted: IntArray) -> tuple[IntArray, IntArray]:
+def risk_groups(t_sorted: FloatArray, s_sorted: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Per row its (stratum, time) group; per group the first group of its stratum and the first
+    group after its stratum (rows sorted by stratum, then time)."""
     n = t_sorted.shape[0]
     new = np.ones(n, dtype=bool)
     new[1:] = (t_sorted[1:] != t_sorted[:-1]) | (s_sorted[1:] != s_sorted[:-1])
-    s_new = np.ones(n, dtype=bool)
-    s_new[1:] = s_sorted[1:] != s_sorted[:-1]
-    return np.flatnonzero(new).astype(np.int64), np.flatnonzero(s_new).astype(np.int64)
+    group = np.cumsum(new) - 1
+    g_stratum = s_sorted[new]
+    s_new = np.ones(g_stratum.shape[0], dtype=bool)
+    s_new[1:] = g_stratum[1:] != g_stratum[:-1]
+    s_first = np.flatnonzero(s_new)
+    s_index = np.cumsum(s_new) - 1
+    return group, s_first[s_index], np.append(s_first[1:], g_stratum.shape[0])[s_index]
 
 
-def concordance_sorted(score: FloatArray, event: npt.NDArray[np.bool_], weights: FloatArray | None,
-                       group_start: IntArray, stratum_start: IntArray,
+def concordance_grouped(score: FloatArray, event: npt.NDArray[np.bool_], weights: FloatArray | None,
+                       group: IntArray, group_first: IntArray, group_after: IntArray,
                        cluster: IntArray | None = None) -> ConcordanceResult:
-    """Core on rows already sorted by stratum then time (the Cox fit's order); see module docs.
+    """Core on rows in any order, each labelled by its (stratum, time) group; see module docs.
 
-    ``group_start``: first row of each distinct (stratum, time); ``stratum_start``: first row of
-    each stratum; ``cluster``: integer codes (None = each row its own cluster).
+    ``group``: each row's group index, groups numbered by stratum then increasing time;
+    ``group_first``/``group_after``: per group, the first group of its stratum and the first
+    group after it; ``cluster``: integer codes (None = each row its own cluster).
     """
     n = score.shape[0]
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     if n <= NUMPY_MAX_ROWS:
-        counts, infl = _counts_numpy(score, event, w, group_start, stratum_start)
+        counts, infl = _counts_numpy(score, event, w, group, group_first)
+        terms = w[:, None] * np.column_stack([infl[:, 0] - infl[:, 1], infl.sum(axis=1)])
     else:
-        from oncocohort.stats import _cox_concordance_kernel as kern
-        rank = np.unique(score, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        counts, infl = kern.concordance_counts(rank, event, w, group_start, stratum_start)
-    return _assemble(counts, infl, w, cluster)
+        from oncocohort.stats import _cox_kernels as kern
+        by_score = np.argsort(score)
+        counts, terms = kern.concordance_counts(score[by_score], group[by_score], event[by_score],
+                                                w[by_score], group_first, group_after)
+        cluster = None if cluster is None else cluster[by_score]
+    return _assemble(counts, terms, cluster)
 
 
-def _assemble(counts: FloatArray, infl: FloatArray, w: FloatArray,
-              cluster: IntArray | None) -> ConcordanceResult:
+def _assemble(counts: FloatArray, terms: FloatArray, cluster: IntArray | None) -> ConcordanceResult:
+    """C = (d + 1)/2 and its IJ variance from the per-row terms w(c − d), w(c + d + t)."""
     conc, disc, tied = (float(v) for v in counts)
     n_pairs = conc + disc + tied
-    if n_pairs <= 0:  # no comparable pair (no events, or every event tied with all at risk)
+    if n_pairs <= 0:  # no comparable pair (no events, or no one at risk after any event)
         return ConcordanceResult(float("nan"), float("nan"), conc, disc, tied, n_pairs)
     somers = (conc - disc) / n_pairs
-    # infinitesimal-jackknife influence of each row on (d + 1)/2 [2]
-    dfbeta = w * ((infl[:, 0] - infl[:, 1]) - infl.sum(axis=1) * somers) / (2.0 * n_pairs)
+    # dfbeta_i = w_i [(c_i − d_i) − (c_i + d_i + t_i) d] / (2 n_pairs)  [2]
+    dfbeta = (terms[:, 0] - terms[:, 1] * somers) / (2.0 * n_pairs)
     if cluster is not None:
         dfbeta = np.bincount(cluster, weights=dfbeta)
     return ConcordanceResult((somers + 1.0) / 2.0, float(np.sqrt(dfbeta @ dfbeta)),
@@ -147,11 +158,10 @@ def _assemble(counts: FloatArray, infl: FloatArray, w: FloatArray,
 
 
 def _counts_numpy(score: FloatArray, event: npt.NDArray[np.bool_], w: FloatArray,
-                  group_start: IntArray, stratum_start: IntArray) -> tuple[FloatArray, FloatArray]:
+                  group: IntArray, group_first: IntArray) -> tuple[FloatArray, FloatArray]:
     """Blockwise comparison of each event row with every row of its stratum (small n only)."""
     n = score.shape[0]
-    group = np.cumsum(np.isin(np.arange(n), group_start)) - 1
-    stratum = np.cumsum(np.isin(np.arange(n), stratum_start)) - 1
+    stratum = group_first[group]  # rows share a stratum iff their groups share its first group
     counts = np.zeros(3)
     infl = np.zeros((n, 3))
     ev = np.flatnonzero(event)

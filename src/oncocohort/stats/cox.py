@@ -50,7 +50,7 @@ from oncocohort.stats import _cox_fit as kf
 from oncocohort.stats import _cox_linalg as la
 from oncocohort.stats import _cox_robust as kr
 from oncocohort.stats._cox_design import build_design
-from oncocohort.stats.concordance import ConcordanceResult, concordance_sorted
+from oncocohort.stats.concordance import ConcordanceResult, concordance_grouped
 
 if TYPE_CHECKING:
     from oncocohort.stats.cox_zph import CoxZphResult
@@ -76,13 +76,17 @@ class CoxState:
     risk_sets: kf.RiskSets
     steps: kf.Steps
     ties: str
-    x_centred: FloatArray  # sorted rows, minus ``means``
     beta: FloatArray  # 0 where not estimable
     estimable: npt.NDArray[np.bool_]
     covariate_columns: Mapping[str, tuple[int, ...]]
     means: FloatArray
     stratum_labels: tuple[str, ...]
     terms: tuple[str, ...]
+
+    @property
+    def x_centred(self) -> FloatArray:
+        """Sorted covariate rows minus ``means`` (built on demand: O(n·p) memory)."""
+        return self.risk_sets.x - self.means
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +186,9 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     naive = fit.variance
     var = naive
     steps = kf.efron_steps(rs, ties)
-    x_centred = rs.x - fit.means
     tests: dict[str, CoxTest] = {}
     if robust and n_events:
+        x_centred = rs.x - fit.means
         var = kr.robust_variance(rs, steps, x_centred, beta, naive, cluster_sorted)
         stat, df = kr.robust_score_test(rs, steps, x_centred[:, estimable], cluster_sorted)
         tests["robust_score"] = _chisq(stat, df)
@@ -195,15 +199,14 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     se_model = np.sqrt(np.diag(naive))
     se_used = np.sqrt(np.diag(var))
     params = _params(terms, beta, se_model, se_used if robust else None, estimable, infinite)
-    lp = rs.x @ beta
-    conc = concordance_sorted(lp, rs.event, None if design.weights is None else rs.weights,
-                              rs.group_start, np.flatnonzero(np.diff(rs.stratum, prepend=-1)),
-                              cluster_sorted)
+    # Harrell's C of the linear predictor; rows in the caller's order, identified by their group
+    conc = concordance_grouped(design.x @ beta, design.event, design.weights, rs.row_group,
+                              rs.group_first, rs.group_after, design.cluster)
     for msg in messages:
         category = ConvergenceWarning if "infinite" in msg or "converge" in msg else StatisticalWarning
         _warnings.warn(msg, category, stacklevel=2)
     frame = lambda m: pd.DataFrame(m, index=list(terms), columns=list(terms))  # noqa: E731
-    state = CoxState(rs, steps, ties, x_centred, beta, estimable, design.covariate_columns,
+    state = CoxState(rs, steps, ties, beta, estimable, design.covariate_columns,
                      fit.means, design.stratum_labels, terms)
     return CoxResult(
         params=params, loglik_null=fit.loglik_init, loglik=fit.loglik,
@@ -224,7 +227,7 @@ def _infinite_coefficients(fit: kf.NewtonResult, rs: kf.RiskSets, beta: FloatArr
         step = np.abs(fit.score @ fit.variance)
     if not fit.converged:
         messages.append(f"Ran out of iterations ({kf.ITER_MAX}) and did not converge")
-        lp_max = float(np.max((rs.x - fit.means) @ beta, initial=-np.inf))
+        lp_max = float(np.max((rs.x_rows - fit.means) @ beta, initial=-np.inf))
         if not (lp_max > 500 or not np.isfinite(step).all()):
             return np.zeros_like(estimable)
     flagged = estimable & (~np.isfinite(fit.score) | ((step > kf.EPS) & (step > kf.TOLER_INF * np.abs(beta))))

@@ -1,0 +1,225 @@
+"""Compiled (numba) kernels for large Cox fits: the derivative pass and the concordance counts.
+
+Used above a size threshold only (the NumPy code in :mod:`._cox_fit` and
+:mod:`.concordance` computes the same quantities and is what small data, the demo and most tests
+run, so no JIT compilation is needed there). Importing this module imports numba.
+
+``cox_derivatives`` computes what R's ``coxfit6_iter`` [1] computes, on centred, scaled
+covariates, without sorting the rows: two sequential passes over the rows (in the caller's
+order) around a small pass over the distinct times (see its docstring). O(n·p²) time,
+O(G·p) extra memory for G distinct times.
+
+``concordance_counts`` counts concordant / discordant / tied-on-score pairs and each row's share
+(see :mod:`.concordance`) by walking the rows in increasing risk score with two Fenwick trees [2]
+indexed by time: ``risk`` over positions 2g + [censored] (a censored row at time group g is at
+risk for events at g, an event row only for earlier events), ``dead`` over event groups g. An event
+at group g compares with risk-tree positions [2g + 1, 2·end_of_stratum); a row at group g is at
+risk for the events in dead-tree groups [start_of_stratum, g) (g included when it is censored).
+Rows with equal scores are processed as one block, so ties are counted from the difference of the
+queries after and before the block is inserted. The trees have as many leaves as distinct times,
+so they stay in cache when times are tied (days, weeks).
+
+References
+----------
+[1] Therneau T. survival package, ``src/coxfit6.c``.
+[2] Fenwick PM. A new data structure for cumulative frequency tables. Softw Pract Exp 1994;24:327–336.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):  # pragma: no cover
+    """(log L, U, I) at β; rows in any order, ``group`` = their (stratum, time) group, groups
+    numbered by stratum then time, ``group_first[g]`` = first group of g's stratum.
+
+    Pass 1 (rows): η, risk w·e^η and per-group sums over non-event rows (A, B) and event rows
+    (E, F). Group stage (backwards in time): risk-set sums S0, S1; at each event time the Efron
+    steps D_k = base + f_k E, f_k = (k+1)/d (Breslow: one step, f = 1) give the scalars
+    s1 = Σ w̄/D_k, s2 = Σ w̄ f_k/D_k, c11, c12, c22 (the same with 1/D_k², f/D_k², f²/D_k²), so
+    U −= s1·base₁ + s2·F and I −= c11 base₁base₁ᵀ + c12 (base₁Fᵀ + F base₁ᵀ) + c22 FFᵀ.
+    Pass 2 (rows): the S2 part of I is Σ_j a_j x_j x_jᵀ with a_j = r_j (Σ_{g ≤ g_j} s1_g −
+    δ_j (s1 − s2)_{g_j}) (module docstring of ``_cox_fit``). O(n·p²) time, O(G·p) memory.
+    """
+    n, p = x.shape
+    n_groups = group_first.shape[0]
+    a_sum = np.zeros(n_groups)
+    b_sum = np.zeros((n_groups, p))
+    e_sum = np.zeros(n_groups)
+    f_sum = np.zeros((n_groups, p))
+    n_dead = np.zeros(n_groups, dtype=np.int64)
+    dead_wt = np.zeros(n_groups)
+    u = np.zeros(p)
+    imat = np.zeros((p, p))
+    xi = np.zeros(p)
+    loglik = 0.0
+    for i in range(n):
+        zb = 0.0
+        for k in range(p):
+            xi[k] = (x[i, k] - mean[k]) * scale[k]
+            zb += beta[k] * xi[k]
+        r = math.exp(zb) * w[i]
+        g = group[i]
+        if event[i]:
+            e_sum[g] += r
+            n_dead[g] += 1
+            dead_wt[g] += w[i]
+            loglik += w[i] * zb
+            for k in range(p):
+                f_sum[g, k] += r * xi[k]
+                u[k] += w[i] * xi[k]
+        else:
+            a_sum[g] += r
+            for k in range(p):
+                b_sum[g, k] += r * xi[k]
+    coef = np.zeros(n_groups)
+    corr = np.zeros(n_groups)
+    s0 = 0.0
+    s1v = np.zeros(p)
+    base1 = np.zeros(p)
+    for g in range(n_groups - 1, -1, -1):
+        if g == n_groups - 1 or group_first[g + 1] != group_first[g]:  # last time of a stratum
+            s0 = 0.0
+            s1v[:] = 0.0
+        base0 = s0 + a_sum[g]  # at risk, without this time's events
+        for k in range(p):
+            base1[k] = s1v[k] + b_sum[g, k]
+        s0 = base0 + e_sum[g]
+        for k in range(p):
+            s1v[k] = base1[k] + f_sum[g, k]
+        if n_dead[g] == 0:
+            continue
+        steps = n_dead[g] if (efron and n_dead[g] > 1) else 1
+        wtave = dead_wt[g] / steps
+        s1 = 0.0
+        s2 = 0.0
+        c11 = 0.0
+        c12 = 0.0
+        c22 = 0.0
+        for k in range(steps):
+            f = (k + 1.0) / steps
+            d_k = base0 + f * e_sum[g]
+            loglik -= wtave * math.log(d_k)
+            s1 += wtave / d_k
+            s2 += wtave * f / d_k
+            c11 += wtave / (d_k * d_k)
+            c12 += wtave * f / (d_k * d_k)
+            c22 += wtave * f * f / (d_k * d_k)
+        for k in range(p):
+            u[k] -= s1 * base1[k] + s2 * f_sum[g, k]
+            for m in range(k + 1):
+                imat[k, m] -= (c11 * base1[k] * base1[m] + c22 * f_sum[g, k] * f_sum[g, m]
+                               + c12 * (base1[k] * f_sum[g, m] + f_sum[g, k] * base1[m]))
+        coef[g] = s1
+        corr[g] = s1 - s2
+    for g in range(1, n_groups):  # Σ_{g' ≤ g} s1 within the stratum
+        if group_first[g] != g:
+            coef[g] += coef[g - 1]
+    for i in range(n):
+        zb = 0.0
+        for k in range(p):
+            xi[k] = (x[i, k] - mean[k]) * scale[k]
+            zb += beta[k] * xi[k]
+        g = group[i]
+        aj = math.exp(zb) * w[i] * (coef[g] - corr[g] if event[i] else coef[g])
+        for k in range(p):
+            ak = aj * xi[k]
+            for m in range(k + 1):
+                imat[k, m] += ak * xi[m]
+    for k in range(p):
+        for m in range(k):
+            imat[m, k] = imat[k, m]
+    return loglik, u, imat
+
+
+@njit(cache=True)
+def _add(tree, i, value):
+    i += 1
+    size = tree.shape[0]
+    while i < size:
+        tree[i] += value
+        i += i & (-i)
+
+
+@njit(cache=True)
+def _prefix(tree, i):
+    """Sum over leaves 0 .. i−1."""
+    total = 0.0
+    while i > 0:
+        total += tree[i]
+        i -= i & (-i)
+    return total
+
+
+@njit(cache=True)
+def concordance_counts(score, group, event, w, group_first, group_after):  # pragma: no cover
+    """Pair counts and per-row influence terms; every row array is in increasing score order.
+
+    Returns ``counts`` (concordant, discordant, tied on score) and ``terms`` (n, 2): row i's
+    w_i (c_i − d_i) and w_i (c_i + d_i + t_i), with c_i, d_i, t_i its weighted concordant,
+    discordant and score-tied partners in both roles (see :mod:`.concordance` for the SE).
+    """
+    n = score.shape[0]
+    n_groups = group_first.shape[0]
+    risk = np.zeros(2 * n_groups + 1)
+    dead = np.zeros(n_groups + 1)
+    risk_cum = np.zeros(2 * n_groups + 1)  # static totals by position, for the "above" counts
+    dead_cum = np.zeros(n_groups + 1)
+    for i in range(n):
+        risk_cum[2 * group[i] + (0 if event[i] else 1) + 1] += w[i]
+        if event[i]:
+            dead_cum[group[i] + 1] += w[i]
+    for i in range(2 * n_groups):
+        risk_cum[i + 1] += risk_cum[i]
+    for i in range(n_groups):
+        dead_cum[i + 1] += dead_cum[i]
+    counts = np.zeros(3)
+    terms = np.zeros((n, 2))
+    before = np.zeros((n, 2))
+    start = 0
+    while start < n:
+        stop = start + 1
+        while stop < n and score[stop] == score[start]:
+            stop += 1
+        tied_block = stop - start > 1
+        for i in range(start, stop):  # queries before the block enters: strictly lower scores
+            g = group[i]
+            if event[i]:
+                before[i, 0] = _prefix(risk, 2 * group_after[g]) - _prefix(risk, 2 * g + 1)
+            before[i, 1] = _prefix(dead, g if event[i] else g + 1) - _prefix(dead, group_first[g])
+        for i in range(start, stop):
+            _add(risk, 2 * group[i] + (0 if event[i] else 1), w[i])
+            if event[i]:
+                _add(dead, group[i], w[i])
+        for i in range(start, stop):
+            g = group[i]
+            conc = 0.0
+            disc = 0.0
+            same = 0.0
+            if event[i]:  # i as the event: partners at risk with lower / higher / equal score
+                lo = 2 * g + 1
+                hi = 2 * group_after[g]
+                below = before[i, 0]
+                eq = _prefix(risk, hi) - _prefix(risk, lo) - below if tied_block else 0.0
+                above = risk_cum[hi] - risk_cum[lo] - below - eq
+                counts[0] += w[i] * below
+                counts[1] += w[i] * above
+                counts[2] += w[i] * eq
+                conc += below
+                disc += above
+                same += eq
+            hi = g if event[i] else g + 1  # i at risk: earlier events with higher score concord
+            below = before[i, 1]
+            eq = _prefix(dead, hi) - _prefix(dead, group_first[g]) - below if tied_block else 0.0
+            conc += dead_cum[hi] - dead_cum[group_first[g]] - below - eq
+            disc += below
+            same += eq
+            terms[i, 0] = w[i] * (conc - disc)
+            terms[i, 1] = w[i] * (conc + disc + same)
+        start = stop
+    return counts, terms
