@@ -147,3 +147,36 @@ def test_example_study_counts_add_up(name):
     assert len(derived.adae) == len(validated.tables["adverse_events"])
     assert (derived.adtte["time_days"] >= 0).all()
     assert derived.adtte.loc[derived.adtte["event"] == 0, "censor_reason"].notna().all()
+
+
+def test_progression_recorded_and_measured_uses_earlier_date_with_note():
+    """Lesion measurements (RECIST 1.1 here): 40 → 20 mm (PR) → 40 mm (+100 % over nadir, +20 mm: PD) on
+    2024-04-22. L1 also has progression recorded on 2024-04-10 (earlier: used); L2 recorded 2024-05-01 (later:
+    the measured 2024-04-22 is used)."""
+    pts = patients_frame([
+        dict(patient_id=pid, arm="ici", treatment_start_date="2024-01-01", last_contact_date="2024-08-01",
+             progression_date=recorded, **eligible_baseline())
+        for pid, recorded in (("L1", "2024-04-10"), ("L2", "2024-05-01"))])
+    lesions = pd.DataFrame({
+        "patient_id": ["L1"] * 3 + ["L2"] * 3,
+        "visit_date": pd.to_datetime(["2024-01-01", "2024-02-26", "2024-04-22"] * 2),
+        "lesion_id": ["T1"] * 6, "lesion_type": ["target"] * 6, "is_lymph_node": [False] * 6,
+        "longest_diameter_mm": [40.0, 20.0, 40.0] * 2, "short_axis_mm": [float("nan")] * 6,
+        "viable_diameter_mm": [float("nan")] * 6, "nontarget_status": [None] * 6})
+    protocol = ici_mwa_protocol()
+    protocol = protocol.model_copy(update={"response": protocol.response.model_copy(update={"criteria": "recist1.1"})})
+    empty = pd.DataFrame({"patient_id": pd.Series(dtype=str)})
+    derived = derive_study(FakeValidated(protocol, {"patients": pts, "lesions": lesions, "visit_responses": empty,
+                                                    "adverse_events": empty, "treatments": empty, "labs": empty}))
+    adsl = derived.adsl.set_index("patient_id")
+    assert adsl.loc["L1", "progression_date"] == T("2024-04-10")
+    assert adsl.loc["L1", "progression_source"].startswith("recorded; earlier")
+    assert adsl.loc["L2", "progression_date"] == T("2024-04-22")
+    assert adsl.loc["L2", "progression_source"].startswith("lesions (recist1.1); earlier")
+    note = next(n for n in derived.notes if "earlier documented date" in n.message)
+    assert note.count == 2 and note.details["patients"]["L1"] == {"recorded": "2024-04-10", "derived": "2024-04-22"}
+    pfs = derived.adtte.query("endpoint == 'pfs'").set_index("patient_id")
+    # 2024-01-01 → 2024-04-10 = 100 days; → 2024-04-22 = 112 days
+    assert pfs.loc["L1", "time_days"] == 100 and pfs.loc["L2", "time_days"] == 112
+    assert (pfs["event"] == 1).all()
+    assert adsl.loc["L1", "best_response_source"] == "lesions (recist1.1)"
