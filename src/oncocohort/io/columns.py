@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 ColumnKind = Literal["id", "text", "date", "time", "number", "integer", "category", "boolean", "arm"]
@@ -58,16 +59,40 @@ class ColumnSpec:
     example: str = ""
 
 
+TEXT_DTYPE = "string[pyarrow]"
+"""Working dtype for text: Arrow-backed, so strip/replace/match run as vectorised Arrow kernels
+(pandas' default string storage would run them as a Python loop over rows)."""
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Values as trimmed text (Arrow-backed ``string``); empty cells -> <NA>. Vectorised."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        text = values
+    else:
+        text = values.astype("object").where(values.notna(), None).astype(TEXT_DTYPE)
+    text = text.str.strip()
+    return text.mask(text == "")
+
+
+def is_blank(values: pd.Series) -> pd.Series:
+    """Cells that are empty: missing, or text that is only whitespace (typed columns need no text)."""
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        return as_text(values).isna().astype(bool)
+    return values.isna()
+
+
 def category_key(values: pd.Series) -> pd.Series:
     """Matching key of category spellings: lower case, ``_``/``-`` as spaces, runs of spaces collapsed.
 
-    So "Partial  Response", "partial_response" and "PARTIAL-response" share the key "partial response".
-    Vectorised (pandas string methods); missing stays missing.
+    So "Partial  Response", "partial_response" and "PARTIAL-response" share the key "partial response";
+    a number read from a spreadsheet as 1.0 has the key "1". The key is computed once per *distinct*
+    value (``pd.factorize`` hashes the column in C), so a 10⁶-row column of a few categories costs
+    a handful of Python calls. Missing stays missing.
     """
-    text = values.astype("string").str.lower().str.replace(r"[_\-\s]+", " ", regex=True).str.strip()
-    # Numbers read from a spreadsheet arrive as 1.0: the code "1" is meant.
-    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return text.mask(text == "")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([key_of(str(u)) or None for u in uniques] + [None], dtype=object)
+    # code -1 (missing) picks the trailing None
+    return pd.Series(keys[codes], index=values.index, dtype="string")
 
 
 def key_of(text: str) -> str:

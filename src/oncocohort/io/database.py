@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from oncocohort import __version__
 from oncocohort.errors import InputError
@@ -108,7 +109,9 @@ def _store(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], sche
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     for name, frame in tables.items():
         view = f"__oncocohort_{schema}_{name}"
-        con.register(view, _storable(frame))
+        # Handing DuckDB an Arrow table keeps the scan columnar (pandas object columns are read
+        # value by value).
+        con.register(view, pa.Table.from_pandas(_storable(frame), preserve_index=False))
         try:
             con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{name}" AS SELECT * FROM "{view}"')
         finally:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
-from oncocohort.io.columns import BOOLEAN_WORDS, category_key, key_of
+from oncocohort.io.columns import BOOLEAN_WORDS, key_of
 from oncocohort.protocol import Protocol, Variable
 
 
@@ -29,26 +30,36 @@ def build_lookup(canonical: Iterable[str], aliases: Mapping[str, str] | None = N
     return lookup
 
 
+def _map_distinct(values: pd.Series, table: Mapping[str, object]) -> tuple[np.ndarray, np.ndarray]:
+    """Map each distinct value's key through ``table``; return (mapped per row, unknown per row).
+
+    Works on the distinct values only (``pd.factorize``), then spreads the result back by code.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = [key_of(str(u)) for u in uniques]
+    mapped = np.array([table.get(k) if k else None for k in keys] + [None], dtype=object)
+    unknown = np.array([bool(k) and table.get(k) is None for k in keys] + [False], dtype=bool)
+    return mapped[codes], unknown[codes]
+
+
 def map_categories(values: pd.Series, lookup: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
     """Map raw values through ``lookup``.
 
     Returns the mapped values (pandas ``string``; <NA> where empty or unknown) and a boolean mask of
     the non-empty values that matched nothing (to be reported).
     """
-    key = category_key(values)
-    mapped = key.map(dict(lookup)).astype("string")
-    unknown = (key.notna() & mapped.isna()).fillna(False).astype(bool)
-    return mapped, unknown
+    mapped, unknown = _map_distinct(values, lookup)
+    return (pd.Series(mapped, index=values.index, dtype="string"),
+            pd.Series(unknown, index=values.index))
 
 
 def map_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """yes/y/true/t/1 -> True, no/n/false/f/0 -> False (pandas ``boolean``); mask of unknown spellings."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean"), pd.Series(False, index=values.index)
-    key = category_key(values)
-    mapped = key.map(BOOLEAN_WORDS).astype("boolean")
-    unknown = (key.notna() & mapped.isna()).fillna(False).astype(bool)
-    return mapped, unknown
+    mapped, unknown = _map_distinct(values, BOOLEAN_WORDS)
+    return (pd.Series(mapped, index=values.index, dtype="boolean"),
+            pd.Series(unknown, index=values.index))
 
 
 def arm_lookup(protocol: Protocol) -> dict[str, str]:

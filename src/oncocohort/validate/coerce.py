@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from oncocohort.io.columns import ColumnSpec
+from oncocohort.io.columns import ColumnSpec, as_text, is_blank
 from oncocohort.protocol import Variable
 from oncocohort.validate._collect import TableCheck
 from oncocohort.validate.categories import (
@@ -32,15 +32,18 @@ _TIME = r"^([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$"
 
 
 def _text(raw: pd.Series) -> pd.Series:
-    text = raw.astype("string").str.strip()
-    # An id typed as a number in a spreadsheet (1.0) is the id "1".
-    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return text.mask(text == "")
+    """Trimmed Arrow-backed text, empty -> <NA>; an id typed as a number (1.0) reads as "1"."""
+    text = as_text(raw)
+    # A backreference replacement would run in Python per row; match first, then strip ".0" plainly.
+    numeric = text.str.fullmatch(r"\d+\.0+").fillna(False).astype(bool)
+    if numeric.any():
+        text = text.where(~numeric, text.str.replace(r"\.0+$", "", regex=True))
+    return text
 
 
 def coerce_text(raw: pd.Series) -> pd.Series:
     """Trimmed text (pandas ``string``), empty -> <NA>."""
-    return _text(raw)
+    return _text(raw).astype("string")
 
 
 def coerce_dates(check: TableCheck, raw: pd.Series, *, column: str, date_format: str | None) -> pd.Series:
@@ -59,7 +62,7 @@ def coerce_numbers(check: TableCheck, raw: pd.Series, *, column: str, minimum: f
     else:
         text = _text(raw).str.replace(",", ".", regex=False)  # decimal comma from European exports
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        bad_text = text.notna() & numbers.isna()
+        bad_text = (text.notna() & numbers.isna()).astype(bool)
         check.flag(bad_text, column=column, values=raw, expected="a number", rule="not_a_number")
     if integer:
         fractional = numbers.notna() & (numbers != np.floor(numbers))
@@ -98,9 +101,9 @@ def coerce_booleans(check: TableCheck, raw: pd.Series, *, column: str) -> pd.Ser
 
 def coerce_times(check: TableCheck, raw: pd.Series, *, column: str) -> pd.Series:
     text = _text(raw).str.slice(0, 8)
-    bad = text.notna() & ~text.str.fullmatch(_TIME).fillna(False)
+    bad = (text.notna() & ~text.str.fullmatch(_TIME).fillna(False)).astype(bool)
     check.flag(bad, column=column, values=raw, expected="a time of day HH:MM", rule="unparseable_time")
-    return text.mask(bad)
+    return text.mask(bad).astype("string")
 
 
 def coerce_spec(check: TableCheck, raw: pd.Series, spec: ColumnSpec, *, date_format: str | None,
@@ -146,7 +149,7 @@ def flag_missing(check: TableCheck, typed: pd.Series, raw: pd.Series, *, column:
                  where: pd.Series | None = None, severity: str = "error") -> None:
     """Report required values that are empty (only where the raw cell was empty: a bad value that
     became missing has already been reported by its own rule)."""
-    empty_raw = _text(raw).isna() if raw is not None else pd.Series(True, index=typed.index)
+    empty_raw = is_blank(raw) if raw is not None else pd.Series(True, index=typed.index)
     mask = typed.isna() & empty_raw
     if where is not None:
         mask &= where.fillna(False).astype(bool)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oncocohort.io.columns import as_text
+
 EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -48,8 +50,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
         return ParsedDates(dates.dt.normalize().astype("datetime64[ns]"), false, false.copy())
 
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    text = values.astype("string").str.strip()
-    text = text.mask(text == "")
+    text = as_text(values)
     pending = text.notna().to_numpy(copy=True)
 
     # 2. Excel serial numbers (numbers, or numeric text such as "45123" from a CSV export).

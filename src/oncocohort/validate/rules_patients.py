@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from oncocohort.io.columns import is_blank
 from oncocohort.protocol import Protocol
 from oncocohort.validate._collect import TableCheck
 
@@ -90,6 +91,5 @@ def _blank(raw: pd.DataFrame, index: pd.Index):  # noqa: ANN202
     def mask(column: str) -> pd.Series:
         if column not in raw.columns:
             return pd.Series(True, index=index)
-        text = raw[column].astype("string").str.strip()
-        return text.isna() | (text == "")
+        return is_blank(raw[column])
     return mask
