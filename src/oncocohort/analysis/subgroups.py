@@ -3,7 +3,9 @@
 For each endpoint in ``protocol.cox.endpoints`` and each variable in ``protocol.subgroups`` (a
 categorical or cut-derived variable), one row per level (plus an "All patients" row first):
 
-* n and events per arm, Kaplan–Meier median with CI per arm (times in months);
+* n and events per arm, Kaplan–Meier median with CI per arm (times in months) and each arm's
+  curve for the subgroup Kaplan–Meier figure (same layout as ``survival``; at-risk grid of the
+  endpoint);
 * log-rank p between arms within the level (R ``survdiff``);
 * HR of the experimental arm vs the reference arm within the level, unadjusted Cox model with the
   protocol's ties, Wald CI and p;
@@ -30,6 +32,7 @@ import pandas as pd
 from oncocohort.analysis._common import NOT_REACHED_REASON, SINGLE_ARM_REASON, is_two_arm, put_stat
 from oncocohort.analysis._design import FIT_ERRORS, build_design, covariate_levels, fit_cox, reference_level, wald_test
 from oncocohort.analysis.cox_models import model_frame
+from oncocohort.analysis.survival import at_risk_grid, curve_dict
 from oncocohort.protocol import Protocol
 from oncocohort.stats import kaplan_meier, logrank_test
 
@@ -65,14 +68,15 @@ def subgroup_analyses(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protoco
         variables = [v for v in protocol.subgroups if v in adsl.columns]
         frame = model_frame(adsl, adtte, ep, variables)
         frame = frame.loc[frame["arm"].isin(protocol.arm_ids).fillna(False).to_numpy(dtype=bool)]
-        rows = [_level_row(frame, protocol, ALL, ALL, None)]
+        grid = tuple(at_risk_grid(frame["time_months"].to_numpy(np.float64)))
+        rows = [_level_row(frame, protocol, ALL, ALL, None, grid)]
         for var in variables:
             levels = covariate_levels(frame[var]) or sorted(frame[var].dropna().astype(str).unique())
             interaction, why = interaction_test(frame, var, protocol)
             ref_level = reference_level(var, levels, protocol)
             for level in levels:
                 sub = frame.loc[(frame[var].astype(str) == level).to_numpy(dtype=bool)]
-                row = _level_row(sub, protocol, var, level, ref_level)
+                row = _level_row(sub, protocol, var, level, ref_level, grid)
                 row["variable_label"] = _variable_label(var, protocol)
                 if is_two_arm(protocol):
                     put_stat(row, "interaction_p", None if interaction is None else interaction[2], why)
@@ -127,8 +131,8 @@ def interaction_test(frame: pd.DataFrame, variable: str, protocol: Protocol
     return result, None
 
 
-def _level_row(sub: pd.DataFrame, protocol: Protocol, variable: str, level: str, ref_level: str | None
-               ) -> dict[str, Any]:
+def _level_row(sub: pd.DataFrame, protocol: Protocol, variable: str, level: str, ref_level: str | None,
+               grid: tuple[float, ...]) -> dict[str, Any]:
     arms = list(protocol.arm_ids)
     s = protocol.analysis
     time = sub["time_months"].to_numpy(np.float64)
@@ -140,12 +144,16 @@ def _level_row(sub: pd.DataFrame, protocol: Protocol, variable: str, level: str,
         m = arm == a
         cell: dict[str, Any] = {"n": int(m.sum()), "events": int(event[m].sum())}
         if m.any():
-            med = kaplan_meier(time[m], event[m], conf_type=s.km_conf_type, conf_level=s.conf_level).median()
+            fit = kaplan_meier(time[m], event[m], conf_type=s.km_conf_type, conf_level=s.conf_level)
+            med = fit.median()
             vals, why = (med.estimate, med.lower, med.upper), NOT_REACHED_REASON
         else:
-            vals, why = (None, None, None), "no patient"
+            fit, vals, why = None, (None, None, None), "no patient"
         for key, v in zip(("median", "median_lower", "median_upper"), vals, strict=True):
             put_stat(cell, key, v, why)
+        cell["curve"] = None if fit is None else curve_dict(fit, grid)  # the subgroup KM figure (Fig. 8)
+        if fit is None:
+            cell["curve_reason"] = "no patient"
         row["by_arm"][a] = cell
     if not is_two_arm(protocol):
         for key in ("logrank_p", "hr", "hr_lower", "hr_upper", "hr_p"):
