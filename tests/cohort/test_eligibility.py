@@ -75,11 +75,12 @@ def test_first_reason_and_all_reasons():
                 crit(id="no_mvi", variable="mvi", operator="==", value="no")]
     t = derive_eligibility(PATIENTS, criteria).table
     assert t["analysed"].tolist() == [True, False, False, False]
-    # b fails all three → first is stage_ok; c fails stage (missing) and has no arm; d fails lesions (missing)
+    # b fails all three → first is stage_ok; c has no arm (first reason) and fails stage (missing);
+    # d fails lesions (missing)
     assert t.loc["b", "exclusion_reason"] == "stage_ok"
     assert t.loc["b", "exclusion_reasons"] == "stage_ok;few_lesions;no_mvi"
-    assert t.loc["c", "exclusion_reason"] == "stage_ok"
-    assert t.loc["c", "exclusion_reasons"] == f"stage_ok;{NOT_ALLOCATED}"
+    assert t.loc["c", "exclusion_reason"] == NOT_ALLOCATED
+    assert t.loc["c", "exclusion_reasons"] == f"{NOT_ALLOCATED};stage_ok"
     assert t.loc["d", "exclusion_reason"] == "few_lesions"
     assert pd.isna(t.loc["a", "exclusion_reason"]) and pd.isna(t.loc["a", "exclusion_reasons"])
     assert t.loc["c", "allocated"] == False  # noqa: E712 - numpy bool

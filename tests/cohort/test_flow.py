@@ -23,10 +23,10 @@ CRITERIA = [Criterion(id="stage", description="Stage I", variable="stage", opera
 
 def test_counts():
     flow = derive_flow(derive_eligibility(PATIENTS, CRITERIA), ["a", "b"], arm_labels={"a": "A", "b": "B"})
-    # p1 size; p2 stage+size; p4 stage; p5 not allocated; p6 stage + not allocated
+    # p1 size; p2 stage+size; p4 stage; p5 not allocated; p6 not allocated (first) + stage
     assert flow.screened == 8 and flow.excluded == 5
-    assert dict(flow.excluded_by_first_reason) == {"stage": 3, "size": 1, "not_allocated": 1}
-    assert dict(flow.failed_by_criterion) == {"stage": 3, "size": 2, "not_allocated": 2}
+    assert dict(flow.excluded_by_first_reason) == {"not_allocated": 2, "stage": 2, "size": 1}
+    assert dict(flow.failed_by_criterion) == {"not_allocated": 2, "stage": 3, "size": 2}
     assert dict(flow.allocated) == {"a": 3, "b": 3}
     assert dict(flow.excluded_after_allocation) == {"a": 2, "b": 1}
     assert dict(flow.analysed) == {"a": 1, "b": 2}

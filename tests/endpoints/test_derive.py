@@ -54,8 +54,8 @@ def derived() -> DerivedStudy:
 def test_adsl_eligibility_and_reasons(derived):
     adsl = derived.adsl.set_index("patient_id")
     assert adsl["analysed"].tolist() == [True, True, False, False, False]
-    assert adsl.loc["P3", "exclusion_reason"] == "cnlc_stage"
-    assert adsl.loc["P3", "exclusion_reasons"] == "cnlc_stage;not_allocated"
+    assert adsl.loc["P3", "exclusion_reason"] == "not_allocated"
+    assert adsl.loc["P3", "exclusion_reasons"] == "not_allocated;cnlc_stage"
     assert adsl.loc["P4", "exclusion_reason"] == "not_allocated"
     assert adsl.loc["P5", "exclusion_reason"] == "sufficient_follow_up"
     assert pd.isna(adsl.loc["P1", "exclusion_reason"])
@@ -67,7 +67,7 @@ def test_flow_adds_up(derived):
     assert f.screened == 5 and f.excluded == 3 and dict(f.analysed) == {"ici": 1, "ici_mwa": 1}
     assert f.screened == f.excluded + f.n_analysed
     assert dict(f.allocated) == {"ici": 2, "ici_mwa": 1}
-    assert f.excluded_by_first_reason["not_allocated"] == 1
+    assert f.excluded_by_first_reason["not_allocated"] == 2 and f.excluded_by_first_reason["cnlc_stage"] == 0
     assert f.failed_by_criterion["not_allocated"] == 2
 
 

@@ -13,10 +13,10 @@ Conventions
   otherwise (last contact − treatment start) in days must be ≥ the value. Missing dates fail.
 * Numeric operators compare numerically when the column is numeric, else as text; ``in``/``not_in``
   compare the text of the value (protocol levels are written as text, e.g. ECOG ``"0"``).
-* The first failed criterion in protocol order is the exclusion reason. A patient who meets every
-  criterion but was never allocated (empty ``arm``) is excluded with reason ``"not_allocated"``; a
-  never-allocated patient who also failed a criterion is excluded under that criterion and lists
-  ``not_allocated`` among all reasons.
+* A screened patient never allocated (empty ``arm``) is excluded with reason ``"not_allocated"``,
+  whatever else they fail (a never-treated patient has no treatment start, so date-based criteria
+  fail trivially); the criteria they fail are still listed among all reasons and counted under each
+  criterion in the flow. Otherwise the first failed criterion in protocol order is the reason.
 
 References
 ----------
@@ -144,9 +144,9 @@ def derive_eligibility(patients: pd.DataFrame, criteria: Sequence[Criterion]) ->
     -----
     1. One boolean column ``pass_<id>`` per criterion (:func:`evaluate_criterion`).
     2. ``eligible`` = all passed; ``allocated`` = ``arm`` present; ``analysed`` = both.
-    3. ``exclusion_reason``: the first failed criterion in protocol order, else ``"not_allocated"``
-       for an eligible patient without arm; ``exclusion_reasons``: every failed id (and
-       ``not_allocated``), ";"-joined.
+    3. ``exclusion_reason``: ``"not_allocated"`` for a patient without arm, else the first failed
+       criterion in protocol order; ``exclusion_reasons``: ``not_allocated`` (if so) then every failed
+       id, ";"-joined.
     """
     if "patient_id" not in patients.columns or "arm" not in patients.columns:
         raise InputError("patients", "needs columns 'patient_id' and 'arm'")
@@ -158,12 +158,13 @@ def derive_eligibility(patients: pd.DataFrame, criteria: Sequence[Criterion]) ->
     table.index.name = "patient_id"
     for crit in criteria:
         table[f"pass_{crit.id}"] = evaluate_criterion(frame, crit).to_numpy()
-    failed = pd.DataFrame({c.id: ~table[f"pass_{c.id}"] for c in criteria}, index=table.index)
     table["allocated"] = table["arm"].notna().to_numpy()
-    failed[NOT_ALLOCATED] = ~table["allocated"]
+    failed = pd.DataFrame({NOT_ALLOCATED: ~table["allocated"]}, index=table.index)
+    for crit in criteria:
+        failed[crit.id] = ~table[f"pass_{crit.id}"]
     table["eligible"] = ~failed[ids].any(axis=1) if ids else True
     table["analysed"] = table["eligible"] & table["allocated"]
-    # First failed column in order (criteria first, then not_allocated): idxmax on booleans.
+    # First failed column in order (not_allocated, then criteria in protocol order): idxmax on booleans.
     any_failed = failed.any(axis=1)
     first = failed.idxmax(axis=1).astype("string")
     table["exclusion_reason"] = first.where(any_failed, pd.NA)

@@ -5,7 +5,8 @@ when the flow is built (a flow diagram whose boxes do not add up is a reporting 
 
 * screened = excluded + Σ analysed;
 * Σ excluded by first reason = excluded (each excluded patient once, under the first failed reason);
-* screened = not allocated + Σ allocated;
+* screened = not allocated + Σ allocated, and every patient without arm is excluded first as
+  ``not_allocated``;
 * allocated[arm] = analysed[arm] + excluded after allocation[arm].
 
 References
@@ -77,8 +78,9 @@ class EligibilityFlow:
         for arm, n in self.allocated.items():
             if n != self.analysed.get(arm, 0) + self.excluded_after_allocation.get(arm, 0):
                 problems.append(f"arm {arm}: allocated ({n}) != analysed + excluded after allocation")
-        if n_not_alloc > self.failed_by_criterion.get(NOT_ALLOCATED, 0):
-            problems.append("first reason not_allocated exceeds patients without arm")
+        if n_not_alloc != self.failed_by_criterion.get(NOT_ALLOCATED, 0):
+            problems.append(f"first reason not_allocated ({n_not_alloc}) != patients without arm "
+                            f"({self.failed_by_criterion.get(NOT_ALLOCATED, 0)})")
         if problems:
             raise ValueError("eligibility flow does not add up: " + "; ".join(problems))
 
@@ -116,12 +118,12 @@ def derive_flow(eligibility: EligibilityResult, arms: Sequence[str],
     4. allocated / excluded after allocation / analysed = counts per arm (every protocol arm, zeros kept).
     """
     table = eligibility.table
-    reasons = [c.id for c in eligibility.criteria] + [NOT_ALLOCATED]
-    descriptions = {c.id: c.description for c in eligibility.criteria}
-    descriptions[NOT_ALLOCATED] = "Screened but never allocated to an arm"
+    reasons = [NOT_ALLOCATED] + [c.id for c in eligibility.criteria]
+    descriptions = {NOT_ALLOCATED: "Screened but never allocated to an arm"}
+    descriptions.update({c.id: c.description for c in eligibility.criteria})
     first = table["exclusion_reason"].value_counts().reindex(reasons, fill_value=0)
-    failed = {c.id: int((~table[f"pass_{c.id}"]).sum()) for c in eligibility.criteria}
-    failed[NOT_ALLOCATED] = int((~table["allocated"]).sum())
+    failed = {NOT_ALLOCATED: int((~table["allocated"]).sum())}
+    failed.update({c.id: int((~table[f"pass_{c.id}"]).sum()) for c in eligibility.criteria})
     arm = table["arm"]
     unknown = sorted(set(arm.dropna()) - set(arms))
     if unknown:
