@@ -60,9 +60,8 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
     for col in ("is_lymph_node", "typical_hcc_pattern", "is_baseline"):
         df[col] = df[col].astype("boolean") if col in df.columns else pd.array([pd.NA] * len(df), dtype="boolean")
     df["visit_date"] = pd.to_datetime(df["visit_date"], errors="coerce")
-    df["lesion_type"] = df["lesion_type"].astype("string").str.strip().str.lower()
-    df["nontarget_status"] = df["nontarget_status"].astype("string").str.strip().str.lower()
-    df["site"] = df["site"].astype("string").str.strip().str.lower()
+    for col in ("lesion_type", "nontarget_status", "site"):
+        df[col] = _normalise(df[col])
     df["is_lymph_node"] = df["is_lymph_node"].fillna(False).astype(bool)
 
     problems: list[ValidationProblem] = []
@@ -105,6 +104,18 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
     if problems:
         raise DataValidationError(problems)
     return CheckedLesions(df.reset_index(drop=True), tuple(_selection_warnings(df, measure, criteria)), tuple(notes))
+
+
+def _normalise(values: pd.Series) -> np.ndarray:
+    """Lower-case, stripped text as an object array (None where missing).
+
+    The string work is done once per distinct value (via the categories), not once per row, so
+    a million-row table costs what its few category labels cost.
+    """
+    cat = pd.Categorical(values)
+    labels = np.asarray(pd.Index(cat.categories.astype(str)).str.strip().str.lower(), dtype=object)
+    out = np.take(np.append(labels, None), cat.codes)  # code -1 (missing) takes the appended None
+    return out
 
 
 def _target_measure(df: pd.DataFrame, criteria: ResponseCriteria) -> np.ndarray:

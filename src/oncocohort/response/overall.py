@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response.criteria import ResponseCriteria
+from oncocohort.response.criteria import NONTARGET_CATEGORIES, TARGET_CATEGORIES, ResponseCriteria
 
 
 def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) -> pd.DataFrame:
@@ -25,16 +25,22 @@ def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) ->
     rule (its table row), so the PD rows ("any" target / non-target with PD, or a new lesion)
     dominate. The baseline visit gets NA. Returns ``overall_response`` and ``overall_rule``.
     """
-    target = visits["target_response"].fillna("").to_numpy(dtype=str)
-    nontarget = visits["nontarget_response"].fillna("").to_numpy(dtype=str)
-    new = visits["new_lesion"].to_numpy(dtype=bool)
+    # Categories become small integer codes once; each table row is then a lookup in a boolean
+    # vector indexed by code, instead of a string comparison per row of the visits table.
+    t_cats, nt_cats = list(TARGET_CATEGORIES), list(NONTARGET_CATEGORIES)
+    target = pd.Categorical(visits["target_response"], categories=t_cats).codes
+    nontarget = pd.Categorical(visits["nontarget_response"], categories=nt_cats).codes
+    new = visits["new_lesion"].to_numpy(dtype=bool).astype(np.intp)
     base = visits["is_baseline"].to_numpy(dtype=bool)
     conds = [base]
     calls: list[object] = [None]
     rules = ["baseline"]
     for row in criteria.overall_table:
-        conds.append(np.isin(target, list(row.target)) & np.isin(nontarget, list(row.nontarget))
-                     & np.isin(new, list(row.new_lesion)))
+        # code -1 (missing) indexes the appended False
+        t_ok = np.array([c in row.target for c in t_cats] + [False])
+        nt_ok = np.array([c in row.nontarget for c in nt_cats] + [False])
+        new_ok = np.array([False in row.new_lesion, True in row.new_lesion])
+        conds.append(t_ok[target] & nt_ok[nontarget] & new_ok[new])
         calls.append(row.response)
         rules.append(row.source)
     return pd.DataFrame({
