@@ -117,7 +117,6 @@ def test_target_sums_agree_with_a_naive_loop(seed):
                 rows.append(lesion(f"P{p:02d}", d, f"T{t}", "target", None if np.isnan(mm) else float(mm),
                                    node=(t == 1), site=f"s{t}"))
     df = table(rows)
-    df = df.loc[df["lesion_id"].isin(df.loc[df["visit_date"] == DATES[0], "lesion_id"]) | True]
     # keep only follow-up rows of lesions present at the patient's baseline
     base_ids = df.loc[df["visit_date"] == DATES[0], ["patient_id", "lesion_id"]]
     df = df.merge(base_ids, on=["patient_id", "lesion_id"])

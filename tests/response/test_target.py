@@ -113,3 +113,9 @@ def test_pct_change_from_a_zero_nadir_is_undefined_not_infinite():
     assert calls(res) == ["CR", "PD"]
     assert pd.isna(res.visits.iloc[2]["pct_change_nadir"])
     assert res.visits.iloc[2]["pct_change_baseline"] == pytest.approx(-75.0)
+
+
+def test_a_target_marked_absent_without_a_diameter_counts_as_zero():
+    rows = [lesion("P1", DATES[0], "T1", "target", 30), lesion("P1", DATES[1], "T1", "target", None, status="absent")]
+    res = evaluate(table(rows), "recist1.1")
+    assert calls(res) == ["CR"] and res.visits["target_sum_mm"].iloc[1] == 0

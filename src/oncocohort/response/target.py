@@ -25,7 +25,8 @@ def derive_target_sum(lesions: pd.DataFrame, grid: pd.DataFrame, criteria: Respo
     """Sum of target-lesion diameters per visit, its baseline, its nadir and the per cent changes.
 
     Rule ([1] §4.3.1; [2] Table 1): each target contributes its ``criteria.diameter`` (longest
-    diameter for RECIST 1.1, viable diameter for mRECIST), a lymph node its short axis. A visit's
+    diameter for RECIST 1.1, viable diameter for mRECIST), a lymph node its short axis, and a
+    target marked ``absent`` without a diameter 0 mm. A visit's
     ``target_sum_mm`` is defined only when every baseline target was measured; otherwise it is NaN
     and ``target_sum_assessed_mm`` keeps the partial sum ([1] §4.3.5). ``nadir_sum_mm`` is the
     smallest complete sum at any EARLIER visit, baseline included ([1] §4.3.1 "taking as reference
@@ -36,7 +37,11 @@ def derive_target_sum(lesions: pd.DataFrame, grid: pd.DataFrame, criteria: Respo
     all_targets_normal, any_target_abnormal``.
     """
     t = lesions.loc[lesions["lesion_type"].to_numpy() == "target", KEY + ["is_lymph_node", "is_baseline_visit"]]
-    m = _target_measure(lesions, criteria)[lesions["lesion_type"].to_numpy() == "target"]
+    is_t = lesions["lesion_type"].to_numpy() == "target"
+    m = _target_measure(lesions, criteria)[is_t]
+    # A target recorded "absent" without a diameter has disappeared: it counts as 0 mm ([1] §4.3.1).
+    gone = (lesions.loc[is_t, "nontarget_status"] == "absent").fillna(False).to_numpy(bool)
+    m = np.where(np.isnan(m) & gone, 0.0, m)
     node = t["is_lymph_node"].to_numpy(dtype=bool)
     # A node below 10 mm short axis is normal; a non-nodal target is normal only when gone ([1] §4.3.1).
     normal = np.where(node, m < criteria.node_normal_below_mm, m == 0)
