@@ -18,7 +18,7 @@ from oncocohort.analysis import analyze, write_results_json
 from oncocohort.analysis.schema import results_schema, schema_text
 from oncocohort.cli import app
 from oncocohort.endpoints import derive_study
-from oncocohort.protocol import load_preset
+from oncocohort.protocol import load_preset, load_protocol
 from oncocohort.protocol.examples import EXAMPLES, example_study_path
 from oncocohort.validate import load_study
 from tests.analysis.builders import synthetic_study
@@ -29,15 +29,14 @@ VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(enc
 
 @pytest.fixture(scope="module")
 def example_results(tmp_path_factory):
+    """Each example study through ``oncocohort analyze`` (validate → derive → analyze → results.json)."""
     out = {}
     for name in EXAMPLES:
-        validated = load_study(example_study_path(name))
-        derived = derive_study(validated)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            results = analyze(derived, sources=validated.sources, protocol_path=example_study_path(name))
-        path = write_results_json(results, tmp_path_factory.mktemp(name) / "results.json")
-        out[name] = (results, json.loads(path.read_text(encoding="utf-8")))
+        folder = tmp_path_factory.mktemp(name)
+        result = CliRunner().invoke(app, ["analyze", str(example_study_path(name)), "--out", str(folder)])
+        assert result.exit_code == 0, result.output
+        out[name] = (load_protocol(example_study_path(name)),
+                     json.loads((folder / "results.json").read_text(encoding="utf-8")))
     return out
 
 
@@ -55,8 +54,7 @@ def test_every_preset_validates_against_the_schema(example_results, name):
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_required_paths(example_results, name):
-    results, doc = example_results[name]
-    protocol = results.protocol
+    protocol, doc = example_results[name]
     arms = protocol.arm_ids
     assert doc["study"]["name"] == name and doc["study"]["synthetic"] is True
     assert [a["id"] for a in doc["study"]["arms"]] == arms
@@ -139,12 +137,23 @@ def test_schema_rejects_a_null_without_reason(example_results):
     assert any("orr_p_reason" in m for m in messages(VALIDATOR.iter_errors(broken)))
 
 
-def test_cli_analyze_writes_results_json(tmp_path):
-    result = CliRunner().invoke(app, ["analyze", str(example_study_path("ici-mwa-retrospective")),
-                                      "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert doc["study"]["name"] == "ici-mwa-retrospective" and not list(VALIDATOR.iter_errors(doc))
+def test_python_api_equals_cli_apart_from_provenance(example_results, tmp_path):
+    name = "ici-mwa-retrospective"
+    validated = load_study(example_study_path(name))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = analyze(derive_study(validated), sources=validated.sources)
+    doc = json.loads(write_results_json(results, tmp_path / "r.json").read_text(encoding="utf-8"))
+    cli_doc = dict(example_results[name][1])
+    assert doc.pop("provenance")["inputs"] == cli_doc.pop("provenance")["inputs"]
+    assert doc == cli_doc
+
+
+def test_cli_reports_a_bad_protocol(tmp_path):
+    bad = tmp_path / "protocol.yaml"
+    bad.write_text("study: {name: x}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path)])
+    assert result.exit_code == 1 and not (tmp_path / "results.json").exists()
 
 
 def test_single_arm_synthetic_study(single_arm_protocol):

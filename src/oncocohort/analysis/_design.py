@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from oncocohort.protocol import Protocol
 
 FIT_ERRORS: tuple[type[BaseException], ...] = (OncocohortError, np.linalg.LinAlgError, ValueError, ArithmeticError)
 """Failures of a model fit that become a null result with the error as its reason (never a crash)."""
+FIT_ERRORS_OR_IMPORT: tuple[type[BaseException], ...] = (ImportError, *FIT_ERRORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ def build_design(frame: pd.DataFrame, covariates: list[str], protocol: Protocol,
     return Design(pd.DataFrame(out), tuple(terms), n_dropped, tuple(notes))
 
 
-def fit_cox(design: Design, *, ties: str = "efron") -> CoxFit:
+def fit_cox(design: Design, *, ties: Literal["efron", "breslow"] = "efron") -> CoxFit:
     """Fit ``oncocohort.stats.cox.cox_ph`` on a design; warnings raised by the fit are kept on the result."""
     from oncocohort.stats.cox import cox_ph
 

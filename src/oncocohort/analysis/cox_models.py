@@ -30,7 +30,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -185,7 +185,7 @@ def endpoint_cox(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protocol, en
     return EndpointCox(endpoint, uni, multi, epv, ph, ph_reason, firth, firth_reason, tuple(notes))
 
 
-def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties: str, conf: float, *,
+def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties: Literal["efron", "breslow"], conf: float, *,
            uni: bool) -> ModelResult:
     label = covariates[0] if uni else "multivariable"
     design = build_design(frame, covariates, protocol)

@@ -141,9 +141,10 @@ def _count_row(name: str, worst: pd.DataFrame, arms: list[str], n_by_arm: dict[s
     cells = {}
     for group, mask, n in [*[(a, arm == a, n_by_arm[a]) for a in arms], ("overall", np.ones(arm.size, bool), n_total)]:
         g = grade[mask]
-        c = {"any_grade": int(mask.sum()), "grade_3_plus": int(np.sum(g >= 3)), "grade_5": int(np.sum(g >= 5))}
+        c: dict[str, int | float | None] = {"any_grade": int(mask.sum()), "grade_3_plus": int(np.sum(g >= 3)),
+                                            "grade_5": int(np.sum(g >= 5))}
         for k in list(c):
-            c[f"{k}_percent"] = 100.0 * c[k] / n if n else None
+            c[f"{k}_percent"] = 100.0 * int(c[k] or 0) / n if n else None
         cells[group] = c
     row["overall"] = cells.pop("overall")
     row["by_arm"] = cells
@@ -151,8 +152,8 @@ def _count_row(name: str, worst: pd.DataFrame, arms: list[str], n_by_arm: dict[s
         if not two_arm:
             put_stat(row, key, None, SINGLE_ARM_REASON)
             continue
-        table = [[cells[a][count], n_by_arm[a] - cells[a][count]] for a in arms]
-        if sum(r[0] for r in table) == 0:
+        table = [[int(cells[a][count] or 0), n_by_arm[a] - int(cells[a][count] or 0)] for a in arms]
+        if sum(r[0] for r in table) == 0:  # the paper's "-": nothing to compare
             put_stat(row, key, None, NONE_REASON)
             continue
         res = fisher_exact(table)

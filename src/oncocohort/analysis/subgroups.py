@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis._common import NOT_REACHED_REASON, SINGLE_ARM_REASON, is_two_arm, put_stat
-from oncocohort.analysis._design import FIT_ERRORS, build_design, covariate_levels, fit_cox, reference_level, wald_test
+from oncocohort.analysis._design import FIT_ERRORS, FIT_ERRORS_OR_IMPORT, build_design, covariate_levels, fit_cox, reference_level, wald_test
 from oncocohort.analysis.cox_models import model_frame
 from oncocohort.analysis.survival import at_risk_grid, curve_dict
 from oncocohort.protocol import Protocol
@@ -215,7 +215,7 @@ def _single_arm_level_hr(row: dict[str, Any], frame: pd.DataFrame, var: str, lev
         return
     try:
         fit = fit_cox(design, ties=protocol.cox.ties)
-    except (ImportError, *FIT_ERRORS) as exc:
+    except FIT_ERRORS_OR_IMPORT as exc:
         for k in keys:
             put_stat(row, k, None, f"model not fitted ({exc})")
         return
