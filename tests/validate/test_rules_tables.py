@@ -158,3 +158,18 @@ def test_duplicate_visit_responses_and_unknown_response(check, protocol) -> None
     assert [(p.rule, p.row) for p in problems] == [("unknown_category", "P3"), ("duplicate_row", "P1"),
                                                   ("duplicate_row", "P1")]
     assert problems[0].expected.startswith("one of CR, PR, SD, PD, NE, NON-CR/NON-PD")
+
+
+def test_lab_test_names_are_normalised(protocol) -> None:
+    labs = pd.DataFrame({"patient_id": ["P1"] * 4, "date": ["2023-01-07"] * 4,
+                         "test": ["AFP", "Alpha-fetoprotein", "TBIL", "Prothrombin Time"], "value": ["1"] * 4})
+    study = validate_study(protocol, {"patients": make_patients(), "labs": labs})
+    assert list(study.tables["labs"]["test"]) == ["afp", "afp", "total_bilirubin", "prothrombin_time"]
+
+
+def test_bad_onset_time_and_yes_no(check, protocol) -> None:
+    problems = check({"patients": make_patients(), "adverse_events": ae(onset_time=["25:00", "8:30"],
+                                                                        serious=["maybe", "Y"])}, protocol)
+    assert [(p.rule, p.row, p.column, p.value, p.expected) for p in problems] == [
+        ("unparseable_time", "P1", "onset_time", "25:00", "a time of day HH:MM"),
+        ("unknown_boolean", "P1", "serious", "maybe", "yes or no (also y/n, true/false, 1/0)")]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from oncocohort.io.columns import BOOLEAN_WORDS, key_of
+from oncocohort.io.columns import BOOLEAN_WORDS, LAB_TEST_ALIASES, key_of
 from oncocohort.protocol import Protocol, Variable
 
 
@@ -60,6 +60,18 @@ def map_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     mapped, unknown = _map_distinct(values, BOOLEAN_WORDS)
     return (pd.Series(mapped, index=values.index, dtype="boolean"),
             pd.Series(unknown, index=values.index))
+
+
+def normalise_lab_tests(values: pd.Series) -> pd.Series:
+    """Lab test names to lower_snake_case, known spellings to their usual name ("AFP" -> ``afp``,
+    "Alpha-fetoprotein" -> ``afp``, "TBIL" -> ``total_bilirubin``; see ``LAB_TEST_ALIASES``).
+
+    Test names are free text: an unknown name is kept (normalised), not reported.
+    """
+    aliases = {key_of(k): v for k, v in LAB_TEST_ALIASES.items()}
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    names = [aliases.get(key_of(str(u)), key_of(str(u)).replace(" ", "_")) or None for u in uniques]
+    return pd.Series(np.array([*names, None], dtype=object)[codes], index=values.index, dtype="string")
 
 
 def arm_lookup(protocol: Protocol) -> dict[str, str]:

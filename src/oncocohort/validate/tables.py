@@ -12,7 +12,7 @@ import pandas as pd
 from oncocohort.io.columns import IDENTIFYING_COLUMNS, TEMPLATE, ColumnSpec
 from oncocohort.protocol import Protocol
 from oncocohort.validate._collect import TableCheck
-from oncocohort.validate.categories import arm_lookup
+from oncocohort.validate.categories import arm_lookup, normalise_lab_tests
 from oncocohort.validate.coerce import coerce_spec, coerce_text, coerce_variable, flag_missing
 
 CONTEXT_COLUMNS = {
@@ -98,6 +98,8 @@ def type_table(table: str, raw: pd.DataFrame, protocol: Protocol) -> tuple[pd.Da
         if spec.value_required and spec.name in raw.columns:
             flag_missing(check, typed[spec.name], column_raw, column=spec.name, expected=_need(spec))
 
+    if table == "labs":
+        typed["test"] = normalise_lab_tests(typed["test"])
     known = {c.name for c in TEMPLATE[table]}
     if table == "patients":
         needed = variables_needed(protocol)
