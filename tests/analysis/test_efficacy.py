@@ -86,3 +86,19 @@ def test_single_arm_has_estimates_and_null_tests_with_reason(single_arm_protocol
     assert d["by_arm"][arm]["orr"]["estimate"] == pytest.approx(7 / 16)
     assert d["tests"]["orr_p"] is None and "single-arm" in d["tests"]["orr_p_reason"]
     assert d["tests"]["dcr_p"] is None and d["tests"]["dcr_p_reason"]
+
+
+def test_agrees_with_the_response_engine_rates(two_arm_protocol):
+    """Cross-check against oncocohort.response.rates.response_rates (same definitions, separate code)."""
+    from oncocohort.response.rates import response_rates
+    from tests.analysis.builders import synthetic_study
+
+    adsl = synthetic_study(two_arm_protocol, n=70, seed=3).adsl
+    mine = efficacy_summary(adsl, two_arm_protocol).to_dict()
+    theirs = response_rates(adsl[["patient_id", "best_response"]], adsl[["patient_id", "arm"]]).table
+    for _, r in theirs.iterrows():
+        block = mine if r["population"] == "intention-to-treat" else mine["sensitivity"]
+        group = block["overall"] if r["arm"] == "All patients" else block["by_arm"][r["arm"]]
+        est = group[r["measure"].lower()]
+        assert (est["x"], est["n"]) == (r["x"], r["n"])
+        assert est["estimate"] == pytest.approx(r["estimate"]) and est["lower"] == pytest.approx(r["lower"])

@@ -32,7 +32,8 @@ from oncocohort.stats.contingency import RuleBasedTestResult, compare_proportion
 
 CATEGORIES = ("CR", "PR", "SD", "PD", "NE")
 RESPONSE_MAP = {"CR": "CR", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE", "ICR": "CR", "IPR": "PR",
-                "ISD": "SD", "IUPD": "PD", "ICPD": "PD", "NON-CR/NON-PD": "SD", "NN": "SD"}
+                "ISD": "SD", "IUPD": "PD", "ICPD": "PD", "NON-CR/NON-PD": "SD", "NON-ICR/NON-IUPD": "SD",
+                "NN": "SD"}
 
 
 @dataclass(frozen=True, slots=True)
