@@ -130,6 +130,17 @@ def test_write_csv_and_parquet(derived, tmp_path):
     assert len(pd.read_parquet(tmp_path / "pq" / "adsl.parquet")) == 5
 
 
+# First exclusion reasons as each example study's README describes its screened-out patients.
+EXPECTED_EXCLUSIONS = {
+    "ici-mwa-retrospective": {"P13": "no_macrovascular_invasion", "P14": "largest_lesion", "P15": "pd1_based_ici",
+                              "P16": "not_allocated"},
+    "tace-ici-realworld": {"T013": "hcc_bclc", "T014": "child_pugh", "T015": "sufficient_follow_up",
+                           "T016": "not_allocated"},
+    "oligomet-ablation-lenvatinib-pd1": {"O13": "oligometastasis", "O14": "ecog_0_1", "O15": "not_allocated"},
+    "hepatectomy-lenvatinib-durvalumab": {"H13": "bclc_b_c", "H14": "bclc_b_c", "H15": "not_allocated"},
+}
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_example_study_counts_add_up(name):
     from oncocohort.validate import load_study
@@ -147,6 +158,8 @@ def test_example_study_counts_add_up(name):
     assert len(derived.adae) == len(validated.tables["adverse_events"])
     assert (derived.adtte["time_days"] >= 0).all()
     assert derived.adtte.loc[derived.adtte["event"] == 0, "censor_reason"].notna().all()
+    excluded = adsl.loc[~adsl["analysed"]].set_index("patient_id")["exclusion_reason"].to_dict()
+    assert excluded == EXPECTED_EXCLUSIONS[name]
 
 
 def test_progression_recorded_and_measured_uses_earlier_date_with_note():
