@@ -296,3 +296,19 @@ def test_bad_input_names_the_argument(kwargs: dict, argument: str) -> None:
 def test_bad_quantile_probability() -> None:
     with pytest.raises(InputError, match="^p:"):
         kaplan_meier([1, 2], [1, 0]).quantile(1.5)
+
+
+@pytest.mark.parametrize(
+    ("group", "levels"),
+    [
+        (np.array([5, 3, 5, 9]), [3, 5, 9]),                       # integer fast path
+        (np.array([True, False, True, True]), [False, True]),
+        (np.array([5.0, 3.0, np.nan, 9.0]), [3.0, 5.0, 9.0]),       # NaN = missing, dropped
+        (np.array(["b", "a", None, "b"], dtype=object), ["a", "b"]),
+    ],
+)
+def test_group_levels_are_sorted_python_values(group: np.ndarray, levels: list) -> None:
+    fits = kaplan_meier_by([1, 2, 3, 4], [1, 0, 1, 1], group)
+    assert list(fits) == levels
+    assert all(type(a) is type(b) for a, b in zip(fits, levels))
+    assert sum(f.n for f in fits.values()) + fits.n_dropped == 4

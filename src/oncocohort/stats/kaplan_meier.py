@@ -308,6 +308,14 @@ def factorize_groups(values: Any, n: int, name: str) -> tuple[npt.NDArray[np.int
         raise InputError(name, f"must be one-dimensional, got shape {arr.shape}")
     if len(arr) != n:
         raise InputError(name, f"has length {len(arr)}, expected {n}")
+    if arr.dtype.kind in "biu" and arr.size and int(arr.max()) - int(arr.min()) < 1 << 20:
+        # Integer codes (arms 0/1, ECOG 0-4): counting beats hashing and needs no sort of the levels.
+        low = int(arr.min())
+        shifted = arr.astype(np.intp) - low
+        present = np.bincount(shifted) > 0
+        codes = (np.cumsum(present) - 1)[shifted]
+        as_level = bool if arr.dtype.kind == "b" else int
+        return codes, [as_level(int(v) + low) for v in np.flatnonzero(present)], 0
     codes, uniques = pd.factorize(arr, sort=True)  # hash-based, O(n); NaN/None -> -1
     levels = [u.item() if hasattr(u, "item") else u for u in np.asarray(uniques)]
     n_missing = int((codes < 0).sum())
