@@ -78,7 +78,10 @@ def test_percentages_grade5_and_exclusions(table_v):
 
 
 def test_discontinuation(table_v):
-    disc = table_v.to_dict()["discontinuation"]["by_arm"]
+    """R: fisher.test(matrix(c(3,18,5,26),2,byrow=TRUE)) p = 1; matrix(c(11,10,19,12),...) p = 0.57644513300974121."""
+    d = table_v.to_dict()["discontinuation"]
+    assert d["toxicity_p"] == pytest.approx(1.0) and d["progression_p"] == pytest.approx(0.57644513300974121, rel=1e-9)
+    disc = d["by_arm"]
     assert (disc["ici_mwa"]["toxicity"], disc["ici"]["toxicity"]) == (3, 5)
     assert (disc["ici_mwa"]["progression"], disc["ici"]["progression"]) == (11, 19)
     assert round(disc["ici_mwa"]["toxicity_percent"], 1) == 14.3

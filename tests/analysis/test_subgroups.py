@@ -2,7 +2,8 @@
 
 Interaction p: Wald test of the arm × subgroup block of ``coxph(Surv(time, status) ~ arm * sub)``,
 χ² = b' V⁻¹ b on (levels − 1) df, computed in R from ``coef(fit)`` and ``vcov(fit)``; per-level HR
-from ``coxph(Surv(time, status) ~ arm)`` and log-rank p from ``survdiff`` on the level's rows.
+from ``coxph(Surv(time, status) ~ arm)``, log-rank p from ``survdiff`` and per-arm KM medians with their
+log CIs from ``summary(survfit(Surv(time, status) ~ arm))$table`` on the level's rows.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def test_subgroup_rows_match_r(case, reference_dir):
         assert row["logrank_p"] == pytest.approx(r["logrank_p"], rel=1e-9)
         assert row["interaction_p"] == pytest.approx(ref["interaction_p"], rel=1e-6)
         assert row["interaction_df"] == ref["interaction_df"]
+        for code, arm in (("1", "ici"), ("2", "ici_mwa")):  # R: summary(survfit(...))$table median, 0.95LCL/UCL
+            cell = row["by_arm"][arm]
+            assert [cell["median"], cell["median_lower"], cell["median_upper"]] == r["medians"][code]
+            assert cell["curve"]["at_risk"]["n"][0] == cell["n"]
         n_arm = sum(c["n"] for c in row["by_arm"].values())
         assert n_arm == row["n"]
 
