@@ -193,3 +193,26 @@ def test_progression_recorded_and_measured_uses_earlier_date_with_note():
     assert pfs.loc["L1", "time_days"] == 100 and pfs.loc["L2", "time_days"] == 112
     assert (pfs["event"] == 1).all()
     assert adsl.loc["L1", "best_response_source"] == "lesions (recist1.1)"
+
+
+def test_recorded_only_study_uses_patient_table_summaries():
+    """No lesions, visit responses, AEs or treatments: best response, progression and the last assessment
+    come from the patients table. R1: censored at last_assessment_date 2024-10-01 (day 274); R2: progression
+    recorded 2024-09-01 after a new therapy on 2024-06-01, no assessment known before it → censored at day 0."""
+    from oncocohort.protocol import load_preset
+
+    pts = patients_frame([
+        dict(patient_id="R1", arm="tace", treatment_start_date="2024-01-01", last_contact_date="2024-12-01",
+             best_response="PR", last_assessment_date="2024-10-01", bclc_stage="B", child_pugh="A5"),
+        dict(patient_id="R2", arm="tace_ici", treatment_start_date="2024-01-01", last_contact_date="2024-09-01",
+             progression_date="2024-09-01", last_assessment_date="2024-09-01", best_response="SD",
+             new_therapy_date="2024-06-01", bclc_stage="C", child_pugh="A6")])
+    empty = pd.DataFrame({"patient_id": pd.Series(dtype=str)})
+    derived = derive_study(FakeValidated(load_preset("tace-ici-realworld"), {
+        "patients": pts, "lesions": empty, "visit_responses": empty, "adverse_events": empty, "treatments": empty}))
+    assert derived.response_source == "recorded"
+    pfs = derived.adtte.query("endpoint == 'pfs'").set_index("patient_id")
+    assert tuple(pfs.loc["R1", ["event", "time_days", "censor_reason"]]) == (0, 274, "no_event_at_last_adequate_assessment")
+    assert tuple(pfs.loc["R2", ["event", "time_days", "censor_reason"]]) == (0, 0, "new_anticancer_therapy")
+    assert derived.adrs["source"].tolist() == ["recorded", "recorded"] and derived.adae.empty
+    assert derived.adsl.set_index("patient_id").loc["R1", "best_response_source"] == "recorded"

@@ -115,7 +115,7 @@ def derive_best_response(patients: pd.DataFrame, responses: ResponseData) -> tup
                        ("progression_date", "datetime64[ns]")):
         name = "derived_progression_date" if col == "progression_date" else col
         out[name] = (best[col].reindex(out.index).astype(dtype) if best is not None and col in best
-                     else pd.Series(pd.NA if dtype == "float64" else pd.NaT, index=out.index, dtype=dtype))
+                     else pd.Series(float("nan") if dtype == "float64" else pd.NaT, index=out.index, dtype=dtype))
     notes = []
     differ = engine.notna() & recorded.notna() & (engine != recorded)
     if differ.any():
