@@ -72,3 +72,13 @@ def test_source_order_lesions_then_visit_responses_then_recorded():
     best = got.best.set_index("patient_id").loc["a"]
     # 40 → 20 mm is −50 % (PR); 20 → 40 mm is +100 % over the nadir and +20 mm → PD at 2024-04-22
     assert best["best_response"] == "PR" and best["progression_date"] == T("2024-04-22")
+
+
+def test_visit_responses_without_treatment_start_left_out_with_note():
+    patients = pd.DataFrame({"patient_id": ["a", "b"], "treatment_start_date": pd.to_datetime(["2024-01-01", None])})
+    vr = pd.DataFrame({"patient_id": ["a", "b"], "visit_date": pd.to_datetime(["2024-02-26", "2024-02-26"]),
+                       "overall_response": ["SD", "SD"]})
+    got = evaluate_study_responses({"patients": patients, "visit_responses": vr},
+                                   ResponseSettings(criteria="mrecist", min_sd_days=42))
+    assert got.best["patient_id"].tolist() == ["a"]
+    assert any("without treatment_start_date" in n.message and n.count == 1 for n in got.notes)

@@ -75,10 +75,20 @@ def evaluate_study_responses(tables: dict[str, pd.DataFrame], settings: Response
                                      and settings.criteria != "irecist" else "")
         return ResponseData(res.visits, res.best, f"lesions ({label})", res.problems, res.notes)
     if _has_rows(tables, "visit_responses"):
-        res = best_overall_response(tables["visit_responses"], treatment_start=start,
+        visits, notes = tables["visit_responses"], ()
+        if settings.min_sd_days is not None or settings.window_days is not None:
+            # the engine needs a treatment start for SD duration / the window: patients without one
+            # (e.g. screened, never treated) are left out of the response evaluation
+            lacking = ~visits["patient_id"].isin(start.dropna().index)
+            if lacking.any():
+                notes = (Note("visit responses of patients without treatment_start_date not evaluated",
+                              int(visits.loc[lacking, "patient_id"].nunique()),
+                              {"patient_ids": sorted(map(str, visits.loc[lacking, "patient_id"].unique()))}),)
+                visits = visits[~lacking]
+        res = best_overall_response(visits, treatment_start=start,
                                     confirm=settings.confirm_response, min_sd_days=settings.min_sd_days,
                                     confirm_days=settings.confirm_days, window_days=settings.window_days)
-        return ResponseData(res.visits, res.best, "visit_responses", res.problems, res.notes)
+        return ResponseData(res.visits, res.best, "visit_responses", res.problems, notes + res.notes)
     return ResponseData(empty, empty, "recorded")
 
 
