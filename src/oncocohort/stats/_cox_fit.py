@@ -292,6 +292,9 @@ def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int =
     deriv = derivative_function(rs, steps, ties, means, scale, compiled)
     p = rs.x_rows.shape[1]
     beta = np.zeros(p)
+    if rs.event_rows.size == 0:  # no events: nothing to estimate (R returns NA coefficients)
+        return NewtonResult(beta, np.zeros((p, p)), np.zeros(p), 0.0, 0.0, 0.0, 0, False, False,
+                            np.ones(p, dtype=bool), means)
     d0 = deriv(beta)
     fact = la.factorise(d0.information)
     step = la.solve(fact, d0.score)
@@ -307,7 +310,9 @@ def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int =
         fact = la.factorise(current.information)
         finite = (np.isfinite(current.loglik) and np.isfinite(current.score).all()
                   and np.isfinite(current.information).all())
-        if finite and abs(1.0 - best / current.loglik) <= eps:
+        with np.errstate(divide="ignore", invalid="ignore"):  # log L = 0: NaN, never converged (as R)
+            change = abs(1.0 - np.float64(best) / np.float64(current.loglik))
+        if finite and change <= eps:
             beta = new_beta
             converged = True
             break
@@ -328,5 +333,6 @@ def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int =
     return NewtonResult(
         beta=beta * scale, variance=variance, score=current.score / scale,
         loglik_init=d0.loglik, loglik=current.loglik, score_test=score_test,
-        iterations=iteration if converged else iter_max, converged=converged,
+        # R's loop counter ends at iter.max + 1 when it runs out (coxfit6 reports that value)
+        iterations=iteration if converged else iter_max + 1, converged=converged,
         halving_at_end=converged and halving > 0, redundant=fact.redundant, means=means)

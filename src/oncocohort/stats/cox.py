@@ -176,13 +176,13 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     terms = design.terms
     estimable = ~fit.redundant
     if n_events == 0:
-        estimable[:] = False
         messages.append("no events: the coefficients cannot be estimated")
     elif fit.redundant.any():
         bad = ", ".join(repr(t) for t, r in zip(terms, fit.redundant) if r)
         messages.append(f"X matrix deemed to be singular; coefficient not estimable for {bad}")
     beta = np.where(estimable, fit.beta, 0.0)
-    infinite = _infinite_coefficients(fit, rs, beta, estimable, terms, messages)
+    infinite = (_infinite_coefficients(fit, beta, estimable, terms, messages) if n_events
+                else np.zeros_like(estimable))
     naive = fit.variance
     var = naive
     steps = kf.efron_steps(rs, ties)
@@ -219,21 +219,21 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
         references=MappingProxyType(dict(design.references)), state=state)
 
 
-def _infinite_coefficients(fit: kf.NewtonResult, rs: kf.RiskSets, beta: FloatArray,
+def _infinite_coefficients(fit: kf.NewtonResult, beta: FloatArray,
                            estimable: npt.NDArray[np.bool_], terms: tuple[str, ...],
                            messages: list[str]) -> npt.NDArray[np.bool_]:
     """R's rule (coxph.fit): the next Newton step |U V| still exceeds √eps·|β| at convergence."""
     with np.errstate(invalid="ignore", over="ignore"):
         step = np.abs(fit.score @ fit.variance)
     if not fit.converged:
+        # R warns "may be infinite" here only when max(lp) > 500; the step rule below is applied
+        # as well, so a coefficient still running away is never reported as a plain number.
         messages.append(f"Ran out of iterations ({kf.ITER_MAX}) and did not converge")
-        lp_max = float(np.max((rs.x_rows - fit.means) @ beta, initial=-np.inf))
-        if not (lp_max > 500 or not np.isfinite(step).all()):
-            return np.zeros_like(estimable)
     flagged = estimable & (~np.isfinite(fit.score) | ((step > kf.EPS) & (step > kf.TOLER_INF * np.abs(beta))))
     if flagged.any():
         names = ", ".join(repr(terms[i]) for i in np.flatnonzero(flagged))
-        messages.append(f"Loglik converged before the coefficient of {names} settled; coefficient may be "
+        when = "Loglik converged" if fit.converged else "Iterations ran out"
+        messages.append(f"{when} before the coefficient of {names} settled; coefficient may be "
                         "infinite (monotone likelihood: e.g. a group without events, or separation); "
                         "its HR is reported as inf or 0 without SE")
     return flagged
