@@ -57,3 +57,10 @@ def test_negative_zero_is_zero_on_every_path() -> None:
         table = sc.count_events(time, np.array([1, 0, 1], np.int8))
         assert table.time.tolist() == [0.0, time[-1]]
         assert table.n_exit[:, 0].tolist() == [2, 1] and table.n_event[:, 0].tolist() == [1, 1]
+
+
+def test_bincount_only_for_a_span_proportionate_to_n() -> None:
+    days = np.array([0.0, 3650.0, 12.0])
+    assert sc._integer_times(days, 2) is not None            # small span: counted
+    seconds = np.array([0.0, 3.0e8, 12.0])
+    assert sc._integer_times(seconds, 1) is None             # span >> n: sorted instead

@@ -33,9 +33,11 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
-# Largest number of bincount cells (span of integer times × groups) we allocate before sorting is
-# cheaper: a bincount cell costs 8 bytes, a row about 30 ns of sorting.
-_MAX_BINCOUNT_CELLS = 1 << 26
+# Bincount cells (span of integer times × groups × 2 event flags) we allocate before sorting is the
+# better deal: a cell costs 8 bytes and a few ns, a sorted row ~25 ns. Allowed: up to 4 cells per row
+# (at least 2^16, so small data with day-scale times always counts), never more than 2^25 (256 MB).
+_MIN_BINCOUNT_CELLS = 1 << 16
+_MAX_BINCOUNT_CELLS = 1 << 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,8 @@ def _integer_times(time: FloatArray, n_codes: int) -> tuple[npt.NDArray[np.intp]
     """(time − min as intp, min) when all times are whole numbers with a small enough span, else None."""
     t_min = float(time.min())
     span = float(time.max()) - t_min
-    if (span + 1) * n_codes > _MAX_BINCOUNT_CELLS:
+    cells = 2 * (span + 1) * n_codes
+    if cells > min(max(4 * time.size, _MIN_BINCOUNT_CELLS), _MAX_BINCOUNT_CELLS):
         return None
     as_int = time.astype(np.intp)
     if not np.array_equal(as_int, time):
@@ -102,18 +105,22 @@ def _count_by_bincount(
     n_codes: int,
     weights: FloatArray | None,
 ) -> CountTable:
-    n_cells = (int(offset.max()) + 1) * n_codes
-    cell = offset if code is None else offset * n_codes + code
-    is_event = event.view(np.bool_)  # 0/1 int8 bytes are valid booleans
-    if weights is None:
-        exits = np.bincount(cell, minlength=n_cells).astype(np.float64)
-        events = np.bincount(cell[is_event], minlength=n_cells).astype(np.float64)
-    else:
-        exits = np.bincount(cell, weights=weights, minlength=n_cells).astype(np.float64, copy=False)
-        events = (np.bincount(cell[is_event], weights=weights[is_event], minlength=n_cells)
-                  .astype(np.float64, copy=False))
-    exits = exits.reshape(-1, n_codes)
-    events = events.reshape(-1, n_codes)
+    """One bincount over cells ((time − min)·k + group)·2 + event; ``offset`` is reused in place.
+
+    Packing the event flag into the cell gives events and censorings from a single counting pass,
+    with no boolean-mask copy of the rows.
+    """
+    n_times = int(offset.max()) + 1
+    cell = offset  # a private temporary from _integer_times: updated in place to save 80 MB at 1e7
+    if code is not None:
+        cell *= n_codes
+        cell += code
+    cell *= 2
+    cell += event
+    counts = np.bincount(cell, weights=weights, minlength=2 * n_times * n_codes).astype(np.float64, copy=False)
+    counts = counts.reshape(n_times, n_codes, 2)
+    events = counts[:, :, 1]
+    exits = counts.sum(axis=2)
     # Keep only times someone actually has (R lists every distinct time, censor-only ones included).
     present = np.flatnonzero(exits.any(axis=1))
     return CountTable(present.astype(np.float64) + t_min, events[present], exits[present])
