@@ -60,6 +60,14 @@ def map_ctcae_terms(terms: pd.Series, *, synonyms: Mapping[str, str] | None = No
     3. Else protocol synonym, then package synonym → its CTCAE term (``"synonym"``).
     4. Else kept as recorded, ``term_known = False`` (``"unknown"``).
     """
+    codes, uniques = pd.factorize(terms.astype("string"), use_na_sentinel=True)
+    if len(uniques) < len(terms):  # map each distinct recorded term once, then spread back to the rows
+        mapped_unique = map_ctcae_terms(pd.Series(uniques, dtype="string"), synonyms=synonyms)
+        spread = mapped_unique.reindex(codes).set_axis(terms.index)
+        spread.loc[codes < 0, "ctcae_term"] = pd.NA
+        spread.loc[codes < 0, "term_known"] = False
+        spread.loc[codes < 0, "term_match"] = "unknown"
+        return spread.astype({"term_known": bool})
     ctcae = read_ctcae_terms()["ctcae_term"]
     lookup = dict(zip(normalise_term(ctcae), ctcae))
     package = read_ctcae_synonyms()
