@@ -13,8 +13,8 @@ date stands; the last two only shorten follow-up.
 References
 ----------
 [1] U.S. FDA. Clinical Trial Endpoints for the Approval of Cancer Drugs and Biologics. Guidance for
-    Industry, December 2018. §III.B (PFS, TTP, DoR definitions) and Appendix, Table (Possible PFS
-    censoring scenarios): "Death before first PD assessment → progressed, date of death"; "No
+    Industry, December 2018. §III.B (PFS, TTP, DoR definitions) and the appendix of example tables
+    for PFS analysis (Tables A–B: dates of progression and of censoring per scenario): "Death before first PD assessment → progressed, date of death"; "No
     baseline/adequate assessments → censored at date of randomization"; "New anticancer treatment
     started → censored at date of last adequate assessment with no documented progression before
     start of new treatment"; "Death or progression after more than one missed visit → censored at
@@ -81,7 +81,7 @@ def natural_end_date(work: pd.DataFrame) -> pd.Series:
 def censor_at_new_therapy(work: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
     """Censor at the last adequate assessment on or before a new anticancer therapy that starts first.
 
-    Source: FDA 2018 guidance [1], Appendix table, "New anticancer treatment started".
+    Source: FDA 2018 guidance [1], appendix Tables A–B, "New anticancer treatment started".
 
     Steps
     -----
@@ -101,7 +101,7 @@ def censor_after_missed_assessments(work: pd.DataFrame, assessments: pd.DataFram
                                     assessment_interval_days: int, exempt: pd.Index | None = None) -> pd.DataFrame:
     """Censor an event that follows ``n_missed`` or more missed scheduled assessments.
 
-    Source: FDA 2018 guidance [1], Appendix table, "Death or progression after more than one missed
+    Source: FDA 2018 guidance [1], appendix Tables A–B, "Death or progression after more than one missed
     visit" (the protocol sets the number; FDA's example is two).
 
     Steps

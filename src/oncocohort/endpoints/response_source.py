@@ -9,7 +9,7 @@ of a confirmed episode) or the recorded ``patients.progression_date``; when both
 documented date is used and a note lists the patients (FDA 2018 guidance §III.B: PFS runs to the
 first *documented* progression).
 
-Adequate tumour assessment (for censoring, FDA 2018 Appendix table): a post-baseline visit whose
+Adequate tumour assessment (for censoring, FDA 2018 appendix Tables A–B): a post-baseline visit whose
 overall response is evaluable — any call except NE or empty. Patients without visit data use
 ``patients.last_assessment_date`` (and a recorded progression date, the day progression was seen).
 """
@@ -130,7 +130,7 @@ def resolve_progression_date(recorded: pd.Series, derived: pd.Series, *, derived
 def derive_adequate_assessments(responses: ResponseData, patients: pd.DataFrame) -> pd.DataFrame:
     """Dates of adequate tumour assessments: ``patient_id, assessment_date, source``.
 
-    Source: FDA 2018 guidance, Appendix table ("last adequate tumor assessment").
+    Source: FDA 2018 guidance, appendix Tables A–B ("last adequate tumor assessment").
 
     Steps
     -----

@@ -24,7 +24,7 @@ Definitions (FDA 2018 guidance [1] §III.A–B):
 References
 ----------
 [1] U.S. FDA. Clinical Trial Endpoints for the Approval of Cancer Drugs and Biologics, 2018,
-    §III.A (OS), §III.B (PFS, TTP, DoR) and the Appendix table of PFS censoring scenarios.
+    §III.A (OS), §III.B (PFS, TTP, DoR) and the appendix of example PFS tables (Tables A–B).
 [2] CDISC ADaM Basic Data Structure for Time-to-Event Analyses (ADTTE) v1.0, §3.
 """
 
@@ -74,7 +74,7 @@ def derive_natural_censoring(subjects: pd.DataFrame, work: pd.DataFrame, assessm
        falls back to the origin with reason ``no_follow_up_recorded``.
     2. ``last_adequate_assessment``: the last adequate assessment after the origin, reason
        ``no_event_at_last_adequate_assessment``; none → the origin (day 0), reason
-       ``no_adequate_post_baseline_assessment`` (FDA 2018 [1], Appendix table).
+       ``no_adequate_post_baseline_assessment`` (FDA 2018 [1], appendix Tables A–B).
     3. A death that is not one of the rule's events (TTP) gives reason ``death_without_progression``;
        with ``last_contact`` the censoring date is the death date.
     """
@@ -99,7 +99,7 @@ def derive_endpoint(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: End
                     ) -> tuple[pd.DataFrame, tuple[Note, ...]]:
     """One endpoint's ADTTE-like rows for every subject with an origin date.
 
-    Source: FDA 2018 guidance [1] §III and Appendix table; ADTTE [2].
+    Source: FDA 2018 guidance [1] §III and appendix Tables A–B; ADTTE [2].
 
     Steps
     -----
@@ -195,7 +195,7 @@ def derive_overall_survival(subjects: pd.DataFrame, rule: EndpointRule, *, data_
 def derive_progression_free_survival(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: EndpointRule, *,
                                      data_cutoff: pd.Timestamp, assessment_interval_days: int
                                      ) -> tuple[pd.DataFrame, tuple[Note, ...]]:
-    """PFS: progression or death, censored at the last adequate assessment (FDA 2018 [1] §III.B, Appendix)."""
+    """PFS: progression or death, censored at the last adequate assessment (FDA 2018 [1] §III.B, appendix Tables A–B)."""
     return derive_endpoint(subjects, assessments, rule, endpoint="pfs", data_cutoff=data_cutoff,
                            assessment_interval_days=assessment_interval_days)
 
