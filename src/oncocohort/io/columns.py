@@ -59,7 +59,7 @@ class ColumnSpec:
     example: str = ""
 
 
-TEXT_DTYPE = "string[pyarrow]"
+TEXT_DTYPE = pd.StringDtype("pyarrow")
 """Working dtype for text: Arrow-backed, so strip/replace/match run as vectorised Arrow kernels
 (pandas' default string storage would run them as a Python loop over rows)."""
 

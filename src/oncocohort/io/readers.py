@@ -114,7 +114,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_excel(path: Path, sheet: str) -> pd.DataFrame:
     sheets = pd.ExcelFile(path, engine="openpyxl")
     if sheet not in sheets.sheet_names:
-        raise InputError("data.sheet", f"sheet '{sheet}' not found in {path}; sheets: {', '.join(sheets.sheet_names)}")
+        raise InputError("data.sheet", f"sheet '{sheet}' not found in {path}; sheets: {', '.join(map(str, sheets.sheet_names))}")
     return sheets.parse(sheet, dtype=object)
 
 

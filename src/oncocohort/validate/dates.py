@@ -58,8 +58,8 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
         numbers = pd.to_numeric(values, errors="coerce")
     else:
         numbers = pd.to_numeric(text.where(text.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False)), errors="coerce")
-    serial = (numbers >= 1) & (numbers <= EXCEL_MAX_SERIAL) & pending
-    serial = serial.fillna(False).to_numpy(dtype=bool)
+    in_range = (numbers >= 1) & (numbers <= EXCEL_MAX_SERIAL) & pending
+    serial = in_range.fillna(False).to_numpy(dtype=bool)
     if serial.any():
         days = np.floor(numbers[serial].to_numpy(dtype=float)).astype("int64")
         out[serial] = EXCEL_ORIGIN + pd.to_timedelta(days, unit="D")
