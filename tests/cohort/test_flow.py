@@ -37,7 +37,8 @@ def test_to_dict_is_json_ready():
     flow = derive_flow(derive_eligibility(PATIENTS, CRITERIA), ["a", "b"])
     d = json.loads(json.dumps(flow.to_dict()))
     assert d["screened"] == 8 and d["analysed_total"] == 3 and d["criteria"]["stage"] == "Stage I"
-    frame = flow_to_frame(flow)
+    frame = flow.to_frame()
+    pd.testing.assert_frame_equal(frame, flow_to_frame(flow))
     assert frame.query("stage == 'analysed'")["n"].sum() == 3
 
 

@@ -88,6 +88,10 @@ class EligibilityFlow:
     def n_analysed(self) -> int:
         return sum(self.analysed.values())
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per box of the diagram (see :func:`flow_to_frame`)."""
+        return flow_to_frame(self)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (the ``flow.json`` written by ``oncocohort derive``)."""
         return {
