@@ -209,3 +209,12 @@ def test_discontinuation_flags_from_drug_stop_reason():
     got = flag_discontinuation(tr, pd.Series(["A", "B", "C", "D"]))
     assert got["discontinued_toxicity"].tolist() == [True, False, False, False]
     assert got["discontinued_progression"].tolist() == [False, False, True, False]
+
+
+def test_missing_template_column_names_table_and_column():
+    from oncocohort.errors import InputError
+
+    bad = events([("A", "Fatigue", 1, "2024-02-01", "treatment", None)]).drop(columns=["grade"])
+    with pytest.raises(InputError, match=r"adverse_events: missing template column\(s\) \['grade'\]"):
+        derive_adae(bad, treatments(), patients(), pd.Series([True, True], index=["A", "B"]), SAFETY,
+                    data_cutoff=CUTOFF)

@@ -18,12 +18,18 @@ from oncocohort.endpoints.safety import (
     derive_treatment_exposure,
     flag_treatment_emergent_ae,
 )
-from oncocohort.errors import Note, ValidationProblem
+from oncocohort.errors import InputError, Note, ValidationProblem
 from oncocohort.protocol.schema import SafetySettings
 
 ADAE_COLUMNS = ("patient_id", "arm", "term", "ctcae_term", "reporting_group", "grade", "onset_date", "onset_time",
                 "attribution", "window", "included", "exclusion_reason", "term_known", "term_match", "grade_defined",
                 "procedure", "procedure_date", "hours_after_procedure", "serious", "resolution_date", "ctcae_version")
+
+
+def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(table, f"missing template column(s) {missing}; present: {list(frame.columns)}")
 
 
 def empty_adae() -> pd.DataFrame:
@@ -52,6 +58,9 @@ def derive_adae(adverse_events: pd.DataFrame, treatments: pd.DataFrame, patients
     """
     if adverse_events is None or not len(adverse_events):
         return empty_adae(), (), ()
+    _require(adverse_events, "adverse_events", ("patient_id", "term", "grade", "onset_date"))
+    if len(treatments):
+        _require(treatments, "treatments", ("patient_id", "kind", "name", "start_date", "end_date", "stop_reason"))
     ae = adverse_events.reset_index(drop=True).copy()
     ae["patient_id"] = ae["patient_id"].astype(str)
     pid = patients["patient_id"].astype(str)
