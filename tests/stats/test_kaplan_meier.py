@@ -312,3 +312,21 @@ def test_group_levels_are_sorted_python_values(group: np.ndarray, levels: list) 
     assert list(fits) == levels
     assert all(type(a) is type(b) for a, b in zip(fits, levels))
     assert sum(f.n for f in fits.values()) + fits.n_dropped == 4
+
+
+# --- property-based: any small data set agrees with the naive loop ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+_rows = hs.lists(hs.tuples(hs.integers(0, 8), hs.booleans(), hs.sampled_from([0.5, 1.0, 2.0])),
+                 min_size=1, max_size=25)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=_rows, as_float=hs.booleans(), weighted=hs.booleans())
+def test_matches_naive_on_arbitrary_small_data(rows: list, as_float: bool, weighted: bool) -> None:
+    t = np.array([r[0] for r in rows], float) * (1.1 if as_float else 1.0)  # 1.1: non-integer path
+    e = np.array([r[1] for r in rows], int)
+    w = np.array([r[2] for r in rows]) if weighted else None
+    assert_table_equal(kaplan_meier(t, e, weights=w).table, naive_km(t, e, w))

@@ -149,3 +149,26 @@ def test_bad_input_names_the_argument(kwargs: dict, argument: str) -> None:
     with pytest.raises(InputError) as info:
         logrank_test(args.pop("time"), args.pop("event"), args.pop("group"), **args)
     assert info.value.argument == argument
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=hs.lists(hs.tuples(hs.integers(0, 6), hs.booleans(), hs.integers(0, 2), hs.integers(0, 1)),
+                     min_size=2, max_size=30),
+       rho=hs.sampled_from([0.0, 1.0]))
+def test_matches_naive_on_arbitrary_small_data(rows: list, rho: float) -> None:
+    t = np.array([r[0] for r in rows], float)
+    e = np.array([r[1] for r in rows], int)
+    g = np.array([r[2] for r in rows])
+    s = np.array([r[3] for r in rows])
+    if len(set(g.tolist())) < 2:
+        return  # one level: an input error, tested elsewhere
+    r = logrank_test(t, e, g, strata=s, rho=rho)
+    o, ex, v = naive_survdiff(t, e, g, s, rho)
+    np.testing.assert_allclose(r.observed, o, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r.expected, ex, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r.variance, v, rtol=1e-10, atol=1e-12)
+    assert r.df == max(int((ex > 0).sum()) - 1, 0)  # no events at all: no test (R would say df = -1)

@@ -18,6 +18,9 @@ sum to zero:
 
     χ² = (O − E)' V⁻¹ (O − E)   on df = #{g : E_g > 0} − 1 degrees of freedom.
 
+With fewer than two groups having E_g > 0 (e.g. no events at all) there is no test: statistic 0,
+df 0 (R prints df = −1 in the no-event case) and p-value NaN.
+
 Matching R call: ``survdiff(Surv(time, event) ~ group + strata(strata), rho = rho)``.
 
 References
