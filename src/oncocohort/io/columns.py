@@ -64,12 +64,23 @@ TEXT_DTYPE = pd.StringDtype("pyarrow")
 (pandas' default string storage would run them as a Python loop over rows)."""
 
 
+ARROW_TEXT_MIN_ROWS = 5000
+"""Below this many rows the Arrow conversion costs more than it saves; Python strings are used."""
+
+
 def as_text(values: pd.Series) -> pd.Series:
-    """Values as trimmed text (Arrow-backed ``string``); empty cells -> <NA>. Vectorised."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    """Values as trimmed text (pandas ``string``); empty cells -> <NA>. Vectorised.
+
+    Large columns use Arrow storage (``str`` methods run as Arrow kernels, no Python per row);
+    small ones Python storage (less fixed overhead). The values are the same either way.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
         text = values
+    elif values.dtype == object and len(values) < ARROW_TEXT_MIN_ROWS:
+        text = values.where(values.notna(), None).astype("string")
     else:
-        text = values.astype("object").where(values.notna(), None).astype(TEXT_DTYPE)
+        dtype = TEXT_DTYPE if len(values) >= ARROW_TEXT_MIN_ROWS else pd.StringDtype("python")
+        text = values.astype("object").where(values.notna(), None).astype(dtype)
     text = text.str.strip()
     return text.mask(text == "")
 
