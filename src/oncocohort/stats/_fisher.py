@@ -9,11 +9,11 @@ The two-sided p-value is the total probability of all tables with P(X) ≤ P(X_o
 ``fisher.test`` compares with a relative tolerance, P(X) ≤ P(X_obs)·(1 + 1e-7) [2], so that tables
 tied with the observed one in exact arithmetic are not lost to rounding.
 
-Algorithm (a simplified network algorithm [1]). Rows are processed one at a time; a *node* is the
-multiset of column sums still to be filled (the order of the columns does not change the number
-of completions or their probabilities, so nodes are keyed by the sorted remaining sums). A node
-carries the "past" values P = Σ_{processed rows} (log r_i! − Σ_j log x_ij!) of the partial tables
-that reach it, with multiplicities. For each node three quantities are known without enumeration:
+Algorithm (network-algorithm ideas [1] with a meet in the middle). Rows are processed one at a
+time; a *state* is the vector of column totals still to be filled. A state carries the "past"
+values P = Σ_{processed rows} (log r_i! − Σ_j log x_ij!) of the partial tables that reach it, with
+multiplicities (numerically equal values merged). For each state three quantities are known
+without enumeration:
 
 * T = log m! − Σ_j log c_j! (m = remaining total): the log of the sum, over all completions, of
   exp(Σ_{remaining rows}(log r_i! − Σ_j log x_ij!)) — the multinomial identity
@@ -22,9 +22,10 @@ that reach it, with multiplicities. For each node three quantities are known wit
   relaxations that drop either the column or the row constraints (even spreading maximises
   −Σ log x!, greedy filling of the largest caps minimises it, because log x! is convex).
 
-A past value whose every completion is at most the threshold contributes exp(P + T) at once; one
-whose every completion exceeds it is dropped; only the rest are expanded to the next row. The
-bounds need not be tight for the answer to be exact — looser bounds only expand more nodes.
+In the front rows, a past value whose every completion is at most the threshold contributes
+exp(P + T) at once; one whose every completion exceeds it is dropped; only the rest are expanded.
+The bounds need not be tight for the answer to be exact — looser bounds only expand more. The
+back rows are enumerated separately and joined to the front by state (see fisher_rxc_pvalue).
 
 References
 ----------
@@ -35,7 +36,8 @@ References
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -44,53 +46,189 @@ from scipy.special import gammaln
 #: R's relative tolerance on "probability no larger than the observed one" [2].
 R_RELATIVE_TOLERANCE = 1e-7
 
+#: Memory guard (≈ 24 bytes per stored partial-table value) and work guard (state × split pairs
+#: and partial tables formed; a few seconds on one core). R's FEXACT stops similarly ("workspace" /
+#: "LDSTP too small") and suggests simulated p-values.
+MAX_STORED_VALUES = 2_000_000
+MAX_WORK = 20_000_000
+
 # Past values closer than this (in log units) are merged; far below the 1e-7 comparison tolerance.
 _MERGE_TOL = 1e-12
 
+_Entries = tuple[np.ndarray, np.ndarray, np.ndarray]  # (state code, value, multiplicity), sorted
+
+
+class FisherTooLarge(RuntimeError):
+    """The exact enumeration would need more than ``MAX_STORED_VALUES`` partial tables."""
+
+
+@dataclass
+class _Work:
+    """Work spent by one p-value computation (local to the call, never shared)."""
+
+    spent: int = 0
+
+    def add(self, amount: int) -> None:
+        self.spent += amount
+        if self.spent > MAX_WORK:
+            raise FisherTooLarge(f"exact enumeration needs more than {MAX_WORK:,} steps")
+
+
+@dataclass(frozen=True)
+class _StateSpace:
+    """Column-total vectors V (0 ≤ V_j ≤ c_j) coded as Σ_j V_j·radix_j, radix = mixed (c_j + 1)."""
+
+    cols: np.ndarray
+    radix: np.ndarray
+    lf: np.ndarray  # lf[k] = log k!
+
+    def decode(self, code: int) -> np.ndarray:
+        return (code // self.radix) % (self.cols + 1)
+
+    def splits(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All ways to spread a row total r over the columns: (splits, codes, log r!/Π x!)."""
+        s = _bounded_compositions(int(r), self.cols)
+        return s, s @ self.radix, self.lf[r] - self.lf[s].sum(axis=1)
+
 
 def fisher_rxc_pvalue(table: npt.NDArray[np.int64]) -> float:
-    """Two-sided Fisher exact p-value of a table whose row and column sums are all positive."""
+    """Two-sided Fisher exact p-value of a table whose row and column sums are all positive.
+
+    Meet in the middle: the rows are split into a front and a back part of similar enumeration
+    size. Front partial tables are enumerated with bound pruning; back partial tables are
+    enumerated from the other end, keyed by the column totals they use. A front table leaving
+    totals V is completed exactly by the back tables using V, so with the back values sorted, the
+    probability of all completions at or below the threshold is one ``searchsorted`` into their
+    cumulative sums — no full table is built. States are coded as integers in mixed radix, so
+    code(V − S) = code(V) − code(S) and all children of a state come from one vectorised step.
+    Raises FisherTooLarge when a part would hold more than MAX_STORED_VALUES values.
+    """
     x = np.asarray(table, dtype=np.int64)
     if x.shape[1] > x.shape[0]:
-        x = x.T  # P(X) is symmetric in rows and columns; keep the node key (columns) short
+        x = x.T  # P(X) is symmetric in rows and columns; keep the state (column totals) short
     rows = np.sort(x.sum(axis=1))[::-1]  # large rows first: more pruning early [1]
     cols = x.sum(axis=0)
     n = int(x.sum())
-    lf = gammaln(np.arange(n + 2, dtype=np.float64) + 1.0)  # lf[k] = log k!
+    lf = gammaln(np.arange(n + 2, dtype=np.float64) + 1.0)
 
     # log P(X) = K + Σ_i (log r_i! − Σ_j log x_ij!), with K = Σ_j log c_j! − log n!
     k_const = lf[cols].sum() - lf[n]
     s_obs = lf[x.sum(axis=1)].sum() - lf[x].sum()
     threshold = s_obs + np.log1p(R_RELATIVE_TOLERANCE)
+    radix = np.concatenate([[1], np.cumprod(cols + 1)[:-1]]).astype(np.int64)
+    space = _StateSpace(cols, radix, lf)
+    work = _Work()
 
+    h = _split_point(rows, len(cols))
+    front, p_value = _enumerate_front(rows, h, space, threshold, k_const, work)
+    back = _enumerate_back(rows[h:], space, work)
+    return min(p_value + _meet(front, back, threshold, k_const), 1.0)
+
+
+def _enumerate_front(rows: np.ndarray, h: int, space: _StateSpace, threshold: float, k_const: float,
+                     work: _Work) -> tuple[_Entries, float]:
+    """Partial tables of rows[:h], keyed by the column totals still to fill, with bound pruning."""
+    lf = space.lf
     suffix = np.concatenate([np.cumsum(rows[::-1])[::-1], [0]])  # remaining total before row i
-    nodes: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {
-        tuple(sorted(cols.tolist())): (np.zeros(1), np.ones(1))
-    }
+    entries: _Entries = (np.array([space.cols @ space.radix]), np.zeros(1), np.ones(1))
     p_value = 0.0
-    for i in range(len(rows)):
-        remaining_rows = rows[i:]
-        children: dict[tuple[int, ...], list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
-        for key, (past, weight) in nodes.items():
-            caps = np.array(key, dtype=np.int64)
-            total = lf[suffix[i]] - lf[caps].sum()
-            upper, lower = _completion_bounds(remaining_rows, caps, lf)
-            accept = past + upper <= threshold
+    for i in range(h):
+        splits, split_codes, step = space.splits(rows[i])
+        parts = []
+        for code, past, weight in _by_state(entries):
+            work.add(len(splits) + len(past))
+            caps = space.decode(code)
+            upper, lower = _completion_bounds(rows[i:], caps, lf)
+            accept = past + upper <= threshold  # every completion is at most as likely as observed
             if accept.any():
+                total = lf[suffix[i]] - lf[caps].sum()  # log Σ over completions (multinomial identity)
                 p_value += float(np.sum(weight[accept] * np.exp(past[accept] + total + k_const)))
-            expand = ~accept & (past + lower <= threshold)
-            if not expand.any():
-                continue
-            splits = _bounded_compositions(int(rows[i]), caps)
-            step = lf[rows[i]] - lf[splits].sum(axis=1)
-            rest = caps[None, :] - splits
-            for s in range(len(splits)):
-                child_key = tuple(sorted(rest[s].tolist()))
-                children[child_key].append((past[expand] + step[s], weight[expand]))
-        nodes = {key: _merge_pasts(parts) for key, parts in children.items()}
-        if not nodes:
-            break
-    return min(p_value, 1.0)
+            keep = ~accept & (past + lower <= threshold)  # the others can never count: dropped
+            if keep.any():
+                valid = (splits <= caps).all(axis=1)
+                parts.append(_children(code - split_codes[valid], past[keep], weight[keep], step[valid], work))
+        entries = _merge(parts)
+    return entries, p_value
+
+
+def _enumerate_back(rows: np.ndarray, space: _StateSpace, work: _Work) -> _Entries:
+    """Partial tables of the back rows, keyed by the column totals they use (each ≤ c_j)."""
+    entries: _Entries = (np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1))
+    for r in rows:
+        splits, split_codes, step = space.splits(r)
+        parts = []
+        for code, value, weight in _by_state(entries):
+            work.add(len(splits))
+            valid = (splits <= space.cols - space.decode(code)).all(axis=1)
+            parts.append(_children(code + split_codes[valid], value, weight, step[valid], work))
+        entries = _merge(parts)
+    return entries
+
+
+def _meet(front: _Entries, back: _Entries, threshold: float, k_const: float) -> float:
+    """Σ over front tables of exp(P + K) × Σ_{back completions with P + F_b ≤ threshold} exp(F_b)."""
+    back_codes, back_values, back_weights = back
+    total = 0.0
+    for code, past, weight in _by_state(front):
+        lo, hi = np.searchsorted(back_codes, [code, code + 1])
+        if lo == hi:
+            continue
+        future, future_weight = back_values[lo:hi], back_weights[lo:hi]  # sorted ascending
+        top = future[-1]
+        cumulative = np.cumsum(future_weight * np.exp(future - top))
+        count = np.searchsorted(future, threshold - past, side="right")
+        ok = count > 0
+        # P + K + top ≤ 0 is the log-probability of the likeliest completion: exp cannot overflow
+        total += float(np.sum(weight[ok] * np.exp(past[ok] + k_const + top) * cumulative[count[ok] - 1]))
+    return total
+
+
+def _by_state(entries: _Entries) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(code, values, weights) per distinct state of code-sorted entries."""
+    codes, values, weights = entries
+    if len(codes) == 0:
+        return
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    ends = np.concatenate([starts[1:], [len(codes)]])
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        yield int(codes[a]), values[a:b], weights[a:b]
+
+
+def _children(codes: np.ndarray, values: np.ndarray, weights: np.ndarray, step: np.ndarray,
+              work: _Work) -> _Entries:
+    """Every (past value, split) pair of one state, flattened."""
+    shape = (len(values), len(codes))
+    work.add(shape[0] * shape[1])
+    if shape[0] * shape[1] > MAX_STORED_VALUES:
+        raise FisherTooLarge(f"exact enumeration needs more than {MAX_STORED_VALUES:,} partial tables")
+    return (np.broadcast_to(codes[None, :], shape).ravel(), (values[:, None] + step[None, :]).ravel(),
+            np.broadcast_to(weights[:, None], shape).ravel())
+
+
+def _merge(parts: list[_Entries]) -> _Entries:
+    """Concatenate, sort by (state, value) and merge numerically equal values of one state."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    codes = np.concatenate([p[0] for p in parts])
+    if len(codes) > 4 * MAX_STORED_VALUES:
+        raise FisherTooLarge(f"exact enumeration needs more than {MAX_STORED_VALUES:,} partial tables")
+    values = np.concatenate([p[1] for p in parts])
+    weights = np.concatenate([p[2] for p in parts])
+    order = np.lexsort((values, codes))
+    codes, values, weights = codes[order], values[order], weights[order]
+    new = np.concatenate([[True], (codes[1:] != codes[:-1]) | (np.diff(values) > _MERGE_TOL)])
+    starts = np.flatnonzero(new)
+    if len(starts) > MAX_STORED_VALUES:
+        raise FisherTooLarge(f"exact enumeration needs more than {MAX_STORED_VALUES:,} partial tables")
+    return codes[starts], values[starts], np.add.reduceat(weights, starts)
+
+
+def _split_point(rows: np.ndarray, k: int) -> int:
+    """Number of front rows balancing log(#splits) between the parts (at least one row each)."""
+    log_splits = gammaln(rows + k) - gammaln(rows + 1) - gammaln(k)  # log C(r + k − 1, k − 1)
+    front = np.cumsum(log_splits)[:-1]
+    back = log_splits.sum() - front
+    return int(np.argmin(np.maximum(front, back))) + 1
 
 
 def _completion_bounds(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray) -> tuple[float, float]:
@@ -131,13 +269,3 @@ def _bounded_compositions(total: int, caps: np.ndarray) -> np.ndarray:
         tail = _bounded_compositions(total - first, caps[1:])
         blocks.append(np.column_stack([np.full(len(tail), first, dtype=np.int64), tail]))
     return np.concatenate(blocks) if blocks else np.zeros((0, k), dtype=np.int64)
-
-
-def _merge_pasts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate past values reaching one node and merge (numerically) equal ones."""
-    past = np.concatenate([p for p, _ in parts])
-    weight = np.concatenate([w for _, w in parts])
-    order = np.argsort(past, kind="stable")
-    past, weight = past[order], weight[order]
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(past) > _MERGE_TOL]))
-    return past[starts], np.add.reduceat(weight, starts)

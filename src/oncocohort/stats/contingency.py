@@ -14,7 +14,9 @@ Conventions (as R's ``stats`` package, checked against R 4.2.2 in tests/data/ref
 
 Tables with an all-zero row or column (e.g. an adverse event seen in neither arm) or fewer than
 two rows or columns have no test of independence: the result carries ``p=None`` and a reason.
-(R's ``chisq.test`` returns NaN there and ``fisher.test`` stops for a 1 × k table.)
+(R's ``chisq.test`` returns NaN there and ``fisher.test`` stops for a 1 × k table.) The exact
+r × c enumeration is capped in memory and work (a few seconds); beyond the cap — large, dense
+tables, where R's ``fisher.test`` also stops with a workspace error — ``p`` is None with a reason.
 
 References
 ----------
@@ -38,7 +40,7 @@ from scipy import optimize
 from scipy import stats as _st
 
 from oncocohort.errors import InputError
-from oncocohort.stats._fisher import fisher_rxc_pvalue
+from oncocohort.stats._fisher import FisherTooLarge, fisher_rxc_pvalue
 
 CHISQ_WARNING = "Chi-squared approximation may be incorrect"  # R's exact wording
 MIN_EXPECTED_FOR_CHISQ = 5.0
@@ -136,7 +138,11 @@ def fisher_exact(table: Any, *, conf_level: float = 0.95) -> FisherExactResult:
     reason = _degenerate_reason(x)
     if reason is not None:
         return FisherExactResult(x, None, conf_level=conf_level, reason=reason)
-    p = fisher_rxc_pvalue(x)
+    try:
+        p = fisher_rxc_pvalue(x)
+    except FisherTooLarge as exc:  # R's FEXACT stops too ("workspace"); no silent approximation
+        return FisherExactResult(x, None, conf_level=conf_level,
+                                 reason=f"table too large for the exact r x c enumeration ({exc})")
     if x.shape != (2, 2):
         return FisherExactResult(x, p, conf_level=conf_level)
     or_hat, lower, upper = _conditional_odds_ratio(x, conf_level)
