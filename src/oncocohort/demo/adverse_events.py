@@ -37,12 +37,19 @@ def build_adverse_events(rng: np.random.Generator, patient_id: np.ndarray, start
     lo, hi = _window(c, d)
     dead = ~np.isnan(c.death_day)
     alive_until = np.where(dead, c.death_day, c.last_contact_day)
-    rows: list[pd.DataFrame] = []
+    arm_mask = {a: c.arm == a for a in {a for per_arm in table.values() for a in per_arm}}
+    cols: dict[str, list[np.ndarray]] = {"pid": [], "term": [], "grade": [], "onset": [], "procedure": []}
+
+    def add(pid, term, grade, onset, procedure) -> None:
+        for key, value in zip(cols, (pid, term, grade, onset, procedure), strict=True):
+            cols[key].append(np.asarray(value))
+
     for group, per_arm in table.items():
         terms = np.asarray(groups[group], dtype=object)
+        cause = d.toxicity_cause == group
         for arm, (n_any, n_g34) in per_arm.items():
-            in_arm = c.arm == arm
-            tox = in_arm & (d.toxicity_cause == group)
+            in_arm = arm_mask[arm]
+            tox = in_arm & cause
             g34 = tox & (d.toxicity_grade >= 3)
             g34 |= weighted_pick(rng, np.ones(n), n_g34 - int(g34.sum()), in_arm & ~g34 & ~tox)
             anyg = g34 | tox
@@ -58,19 +65,18 @@ def build_adverse_events(rng: np.random.Generator, patient_id: np.ndarray, start
             t_onset = np.floor(np.nan_to_num(lo[idx]) + rng.random(m) * np.nan_to_num(hi[idx] - lo[idx]))
             p_onset = np.where(rng.random(m) < 0.5, rng.integers(0, 2, m), rng.integers(2, 21, m)).astype(float)
             onset = np.where(tox[idx], d.toxicity_onset_day[idx], np.where(proc, p_onset, t_onset))
-            term = terms[np.where(rng.random(m) < 0.75, 0, rng.integers(0, terms.size, m))]
-            frame = pd.DataFrame({"pid": idx, "term": term, "grade": grade, "onset": onset,
-                                  "attribution": np.where(proc, "procedure", "treatment")})
+            add(idx, terms[np.where(rng.random(m) < 0.75, 0, rng.integers(0, terms.size, m))], grade, onset, proc)
             # A quarter get a second, grade 1 episode of the same group while on treatment.
-            extra = (rng.random(m) < 0.25) & ~no_drug
-            second = pd.DataFrame({"pid": idx[extra], "term": terms[rng.integers(0, terms.size, int(extra.sum()))],
-                                   "grade": 1, "attribution": "treatment",
-                                   "onset": np.floor(lo[idx[extra]] + rng.random(int(extra.sum())) * (hi[idx[extra]] - lo[idx[extra]]))})
-            rows += [frame, second]
-    ae = pd.concat(rows, ignore_index=True)
+            e = idx[(rng.random(m) < 0.25) & ~no_drug]
+            add(e, terms[rng.integers(0, terms.size, e.size)], np.ones(e.size, dtype=np.int64),
+                np.floor(lo[e] + rng.random(e.size) * (hi[e] - lo[e])), np.zeros(e.size, dtype=bool))
+    ae = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    ae["attribution"] = np.where(ae.pop("procedure").to_numpy(dtype=bool), "procedure", "treatment")
     colloquial = rng.random(len(ae)) < 0.15
-    ae["term"] = np.where(colloquial, ae["term"].map(COLLOQUIAL).fillna(ae["term"]), ae["term"])
-    resolution = ae["onset"].to_numpy() + rng.integers(5, 41, len(ae))
+    term = ae["term"].to_numpy(dtype=object)
+    mapped = pd.Series(term).map(COLLOQUIAL).to_numpy(dtype=object)
+    ae["term"] = np.where(colloquial & pd.notna(mapped), mapped, term)
+    resolution = ae["onset"].to_numpy(dtype=float) + rng.integers(5, 41, len(ae))
     ae["resolution"] = np.where(resolution <= alive_until[ae["pid"].to_numpy()], resolution, np.nan)
     ae = pd.concat([ae, _outside_windows(rng, c, d, table, groups)], ignore_index=True)
     return _dated(ae, patient_id, start_date)
@@ -107,9 +113,12 @@ def _outside_windows(rng: np.random.Generator, c: Course, d: Discontinuation,
 
 def _dated(ae: pd.DataFrame, patient_id: np.ndarray, start_date: np.ndarray) -> pd.DataFrame:
     pid = ae["pid"].to_numpy().astype(np.int64)
-    onset = start_date[pid] + ae["onset"].to_numpy().astype(float).astype("timedelta64[D]")
-    res = ae["resolution"].to_numpy()
+    onset_day = ae["onset"].to_numpy().astype(float)
+    order = np.lexsort((onset_day, pid))  # patient (row order of the inputs), then onset
+    pid, onset_day = pid[order], onset_day[order]
+    res = ae["resolution"].to_numpy().astype(float)[order]
+    onset = start_date[pid] + onset_day.astype("timedelta64[D]")
     resolution = np.where(np.isnan(res), np.datetime64("NaT"), start_date[pid] + np.nan_to_num(res).astype("timedelta64[D]"))
-    out = pd.DataFrame({"patient_id": patient_id[pid], "term": ae["term"].to_numpy(), "grade": ae["grade"].astype(int),
-                        "onset_date": onset, "resolution_date": resolution, "attribution": ae["attribution"].to_numpy()})
-    return out.sort_values(["patient_id", "onset_date", "term"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame({"patient_id": patient_id[pid], "term": ae["term"].to_numpy()[order],
+                         "grade": ae["grade"].to_numpy().astype(int)[order], "onset_date": onset,
+                         "resolution_date": resolution, "attribution": ae["attribution"].to_numpy()[order]})

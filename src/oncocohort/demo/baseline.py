@@ -34,8 +34,9 @@ def exact_ages(rng: np.random.Generator, n: int, *, median: int, low: int, high:
 
 def _draw_in_group(rng: np.random.Generator, groups: np.ndarray, intervals: dict[str, tuple[float, float]],
                    *, log: bool = False, decimals: int = 1) -> np.ndarray:
-    lo = np.array([intervals[g][0] for g in groups])
-    hi = np.array([intervals[g][1] for g in groups])
+    labels = pd.Series(groups)
+    lo = labels.map({g: v[0] for g, v in intervals.items()}).to_numpy(float)
+    hi = labels.map({g: v[1] for g, v in intervals.items()}).to_numpy(float)
     x = log_uniform(rng, lo, hi, groups.size) if log else rng.uniform(lo, hi, groups.size)
     return np.clip(np.round(x, decimals), lo, hi)
 

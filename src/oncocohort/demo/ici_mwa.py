@@ -33,8 +33,8 @@ ID_PREFIX = "SYN-M"
 
 #: Calibrated by :mod:`oncocohort.demo.calibration` (grid search on seeds 1000–1019), then fixed.
 CALIBRATED_MODEL = HazardModel(
-    prog_rate_early=(0.02, 0.04), prog_rate_late=(0.1, 0.08), prog_break_months=(3.0, 6.0),
-    pps_rate=(0.08, 0.05),
+    prog_rate_early=(0.04, 0.03), prog_rate_late=(0.4, 0.05), prog_break_months=(4.0, 6.0),
+    os_rate_early=(0.028, 0.006), os_rate_late=(0.045, 0.035), os_break_months=(9.0, 10.0),
     log_hr_progression={"afp_high": float(np.log(2.3)), "multi_tumour": float(np.log(1.15))},
     log_hr_death={"afp_high": float(np.log(2.2)), "ecog1": float(np.log(1.35))},
 )

@@ -17,17 +17,22 @@ Model (all times from treatment start, in months; one row per analysed patient)
   scan 7–28 days after ``T`` when that comes first. It is the scan at which the response engine
   calls PD: the lesion generator makes that scan PD and no earlier one. Unscheduled scans make
   PFS continuous rather than a lattice of the 6–8-weekly visits.
-* Death: after documented or latent progression at ``T + P`` with post-progression survival
-  ``P ~ Exp(μ_a exp(γᵀx + δ·[best response PD]))``; before progression at ``s1 + D``,
-  ``D ~ Exp(ν exp(γᵀx))`` (liver failure, other causes). PD patients die after their PD scan.
+* Death: an overall-survival time with its own piecewise-exponential hazard (arm-specific rates
+  ``μ_a1``, ``μ_a2``, break ``c_a``; covariate effects ``γ``: AFP ≥ 400, ECOG 1), coupled to the
+  progression time by ranks: within an arm, the stratified OS uniforms are handed out in the order
+  of a score ``ρ·z + √(1−ρ²)·ε`` where ``z`` is the standardised log cumulative hazard at ``T``
+  (Iman–Conover-style rank coupling, ρ = 0.7: the marginal OS law is untouched, early progressors
+  die earlier on average). Everyone is alive at the first scan (death ≥ first scan + 1–6 weeks)
+  and a PD patient dies at least a week after the PD scan; a death before the scan that would
+  have documented progression leaves the progression undocumented (PFS event = death).
 * Censoring: loss to follow-up at ``s1 + L``, ``L ~ Exp(ℓ)``, and the data cutoff. Everyone is
   alive and followed at the first scan (so every best response is documented).
 
 Uniforms for ``T`` and ``P`` are stratified within arm × (PD at the first scan or not)
 (:func:`stratified_uniform`), which keeps each stratum's empirical distribution close to the
-model's for every seed (the medians of 21–31 patients otherwise swing by months between seeds). The baseline rates ``λ``
-and ``μ`` are the calibrated parameters (see :mod:`oncocohort.demo.calibration`); β, γ, δ, ν and
-ℓ are fixed from the seed paper's univariable HRs and plausible clinical values.
+model's for every seed (the medians of 21–31 patients otherwise swing by months between seeds). The baseline rates and
+breaks of both hazards are the calibrated parameters (see :mod:`oncocohort.demo.calibration`); β,
+γ, ρ and ℓ are fixed from the seed paper's univariable HRs and plausible clinical values.
 """
 
 from __future__ import annotations
@@ -50,13 +55,14 @@ class HazardModel:
 
     prog_rate_early: tuple[float, ...]
     prog_rate_late: tuple[float, ...]
-    pps_rate: tuple[float, ...]
+    os_rate_early: tuple[float, ...]
+    os_rate_late: tuple[float, ...]
     prog_break_months: tuple[float, ...] = (6.0, 6.0)
-    death_before_progression_rate: float = 0.012
+    os_break_months: tuple[float, ...] = (12.0, 12.0)
+    os_rank_correlation: float = 0.7
     loss_to_follow_up_rate: float = 0.004
     log_hr_progression: Mapping[str, float] = field(default_factory=dict)
     log_hr_death: Mapping[str, float] = field(default_factory=dict)
-    log_hr_pps_primary_pd: float = 0.4
     response_rank_noise: float = 0.6
     scan_interval_days: tuple[int, int] = (42, 56)
     unscheduled_scan_probability: float = 0.5
@@ -84,6 +90,15 @@ def _cumhaz(t: FloatArray, r1: FloatArray, r2: FloatArray, b: FloatArray) -> Flo
 def _inverse_cumhaz(h: FloatArray, r1: FloatArray, r2: FloatArray, b: FloatArray) -> FloatArray:
     hb = r1 * b
     return np.where(h <= hb, h / r1, b + (h - hb) / r2)
+
+
+def rank_couple(values: FloatArray, score: FloatArray, group: IntArray) -> FloatArray:
+    """Within each group, give the k-th smallest ``values`` to the element with the k-th smallest score."""
+    by_score = np.lexsort((score, group))
+    by_value = np.lexsort((values, group))
+    out = np.empty_like(values)
+    out[by_score] = values[by_value]
+    return out
 
 
 def linear_predictor(covariates: Mapping[str, FloatArray], log_hr: Mapping[str, float], n: int) -> FloatArray:
@@ -140,12 +155,21 @@ def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mappi
     use = (rng.random(n) < model.unscheduled_scan_probability) & (unscheduled < prog_m) & ~ne
     prog_m = np.where(use, np.ceil(unscheduled * MONTH_DAYS) / MONTH_DAYS, prog_m)
 
+    # Death: a piecewise-exponential OS time whose stratified uniforms are handed out in the order
+    # of a score correlated with the progression quantile (rank coupling: the marginal draw is
+    # untouched, earlier progression means earlier death on average).
     lp_d = linear_predictor(covariates, model.log_hr_death, n)
-    pps = -np.log1p(-stratified_uniform(rng, 2 * arm + pd_)) / (
-        np.asarray(model.pps_rate)[arm] * np.exp(lp_d + model.log_hr_pps_primary_pd * pd_))
-    t_dnp = s1 + rng.exponential(1.0, n) / (model.death_before_progression_rate * np.exp(lp_d))
-    # PD patients die after their PD scan (at least one day later); others after T or before progression.
-    death_m = np.where(pd_, prog_m + pps + 1.0 / MONTH_DAYS, np.minimum(t_dnp, np.maximum(t_prog, s1) + pps))
+    d1 = np.asarray(model.os_rate_early)[arm] * np.exp(lp_d)
+    d2 = np.asarray(model.os_rate_late)[arm] * np.exp(lp_d)
+    bd = np.asarray(model.os_break_months, dtype=float)[arm]
+    z_prog = np.log(_cumhaz(t_prog, r1, r2, b))  # log cumulative hazard: monotone in the quantile of T
+    rho = model.os_rank_correlation
+    score = rho * (z_prog - z_prog.mean()) / max(z_prog.std(), 1e-12) + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    u_os = rank_couple(stratified_uniform(rng, arm), score, arm)
+    t_os = _inverse_cumhaz(-np.log1p(-u_os), d1, d2, bd)
+    # Everyone is alive at the first scan; PD patients die at least a week after their PD scan.
+    death_m = np.where(pd_, np.maximum(t_os, prog_m + rng.integers(7, 61, n) / MONTH_DAYS),
+                       np.maximum(t_os, s1 + rng.integers(7, 41, n) / MONTH_DAYS))
     ltfu_m = s1 + rng.exponential(1.0, n) / model.loss_to_follow_up_rate
     gap_days = rng.integers(0, 22, n)  # last visit before the cutoff
     limit_m = np.minimum((follow_up_limit_days - gap_days) / MONTH_DAYS, ltfu_m)

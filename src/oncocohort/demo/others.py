@@ -134,8 +134,9 @@ def _failures(rng: np.random.Generator, first: int, rows: list[dict], base: dict
     return df
 
 
-def _model(early: tuple[float, ...], late: tuple[float, ...], pps: tuple[float, ...], brk: float = 4.0) -> HazardModel:
-    return HazardModel(prog_rate_early=early, prog_rate_late=late, pps_rate=pps, prog_break_months=(brk,) * len(early),
+def _model(early: tuple[float, ...], late: tuple[float, ...], os_rate: tuple[float, ...], brk: float = 4.0) -> HazardModel:
+    return HazardModel(prog_rate_early=early, prog_rate_late=late, os_rate_early=os_rate, os_rate_late=os_rate,
+                       prog_break_months=(brk,) * len(early), os_break_months=(12.0,) * len(early),
                        log_hr_progression={"afp_high": float(np.log(2.0))}, log_hr_death={"afp_high": float(np.log(1.8))})
 
 
@@ -144,7 +145,7 @@ def generate_tace(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     spec = Spec("SYN-T", ("tace", "tace_ici"), (20, 24),
                 ({"CR": 1, "PR": 5, "SD": 7, "PD": 6, "NE": 1}, {"CR": 2, "PR": 8, "SD": 9, "PD": 4, "NE": 1}),
-                _model((0.06, 0.03), (0.15, 0.09), (0.07, 0.05)), "mrecist", "TACE", ("tace", "tace_ici"),
+                _model((0.06, 0.03), (0.15, 0.09), (0.055, 0.04)), "mrecist", "TACE", ("tace", "tace_ici"),
                 {"tace": (), "tace_ici": ("camrelizumab",)},
                 {"Alanine aminotransferase increased": {"tace": (9, 2), "tace_ici": (12, 3)},
                  "Fever": {"tace": (8, 0), "tace_ici": (10, 0)}, "Abdominal pain": {"tace": (6, 0), "tace_ici": (7, 1)},
@@ -203,7 +204,7 @@ def generate_oligomet(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """The oligomet-ablation-lenvatinib-pd1 example (see :data:`OLIGOMET_DOC`)."""
     rng = np.random.default_rng(seed)
     spec = Spec("SYN-O", ("abl_len_pd1",), (30,), ({"CR": 3, "PR": 10, "SD": 11, "PD": 5, "NE": 1},),
-                _model((0.05,), (0.08,), (0.06,)), "recist1.1", "ablation", ("abl_len_pd1",),
+                _model((0.05,), (0.08,), (0.035,)), "recist1.1", "ablation", ("abl_len_pd1",),
                 {"abl_len_pd1": ("lenvatinib", "sintilimab")},
                 {"Hypertension": {"abl_len_pd1": (14, 4)}, "Palmar-plantar erythrodysesthesia syndrome": {"abl_len_pd1": (9, 1)},
                  "Proteinuria": {"abl_len_pd1": (8, 1)}, "Diarrhea": {"abl_len_pd1": (7, 0)}, "Fatigue": {"abl_len_pd1": (11, 1)},
@@ -223,7 +224,7 @@ def generate_oligomet(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
 def generate_hepatectomy(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """The hepatectomy-lenvatinib-durvalumab example (see :data:`HEPATECTOMY_DOC`)."""
     rng = np.random.default_rng(seed)
-    model = _model((0.06,), (0.07,), (0.05,))
+    model = _model((0.06,), (0.07,), (0.03,))
     spec = Spec("SYN-H", ("hep_len_durva",), (25,), ({"CR": 1, "PR": 7, "SD": 12, "PD": 4, "NE": 1},),
                 dataclasses.replace(model, scan_interval_days=(42, 42)),
                 "recist1.1", None, (), {"hep_len_durva": ("lenvatinib", "durvalumab")},

@@ -106,12 +106,15 @@ def build_treatments(patient_id: np.ndarray, start_date: np.ndarray, c: Course, 
         return np.where(np.isnan(day), np.datetime64("NaT"), out)
 
     has = ~np.isnan(c.drug_start_day)  # procedure-only arms have no drug row
-    drug = pd.DataFrame({"patient_id": patient_id, "kind": "drug", "name": drug_names,
-                         "start_date": date(c.drug_start_day.astype(float)), "end_date": date(d.drug_end_day),
-                         "stop_reason": np.where(d.stop_reason == "", None, d.stop_reason)})[has]
-    frames = [drug]
+    rows = [pd.DataFrame({"idx": np.flatnonzero(has), "kind": "drug", "name": drug_names[has],
+                          "start_date": date(c.drug_start_day.astype(float))[has], "end_date": date(d.drug_end_day)[has],
+                          "stop_reason": np.where(d.stop_reason == "", None, d.stop_reason)[has]})]
     if procedure_name is not None:
         p = c.procedure
-        frames.append(pd.DataFrame({"patient_id": patient_id[p], "kind": "procedure", "name": procedure_name,
-                                    "start_date": start_date[p], "end_date": start_date[p], "stop_reason": None}))
-    return pd.concat(frames, ignore_index=True).sort_values(["patient_id", "kind"], kind="stable").reset_index(drop=True)
+        rows.append(pd.DataFrame({"idx": np.flatnonzero(p), "kind": "procedure", "name": procedure_name,
+                                  "start_date": start_date[p], "end_date": start_date[p], "stop_reason": None}))
+    out = pd.concat(rows, ignore_index=True)
+    order = np.lexsort((out["kind"].to_numpy() == "procedure", out["idx"].to_numpy()))
+    out = out.iloc[order].reset_index(drop=True)
+    out.insert(0, "patient_id", patient_id[out.pop("idx").to_numpy()])
+    return out
