@@ -58,6 +58,8 @@ def test_multivariable_matches_r(ovarian):
     assert d["multivariable_n"] == 26 and d["multivariable_events"] == 12
     row = d["multivariable"][2]
     assert row["covariate_label"] == "Residual disease" and row["level"] == "2" and row["reference"] == "1"
+    arm = d["multivariable"][1]
+    assert (arm["covariate_label"], arm["level_label"], arm["reference_label"]) == ("Treatment", "ICIs + MWA", "ICIs")
 
 
 def test_univariable_matches_r(ovarian):

@@ -253,7 +253,8 @@ def _levels(spec: BaselineSpec, column: pd.Series) -> list[str]:
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Values as text with missing kept missing (levels are matched as written in the protocol)."""
-    return values.astype(object).where(values.notna(), None).map(lambda v: v if v is None else str(v))
+    text = values.astype("string").astype(object)
+    return text.where(values.notna().to_numpy(), None)
 
 
 def _continuous_dict(s: Any) -> dict[str, Any]:

@@ -36,7 +36,15 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis._common import finite_or_none, is_two_arm, put_stat
-from oncocohort.analysis._design import FIT_ERRORS, CoxFit, Design, build_design, fit_cox, separation_suspected
+from oncocohort.analysis._design import (
+    FIT_ERRORS,
+    CoxFit,
+    Design,
+    Term,
+    build_design,
+    fit_cox,
+    separation_suspected,
+)
 from oncocohort.errors import Note, StatisticalWarning
 from oncocohort.protocol import Protocol
 
@@ -213,9 +221,7 @@ def coefficient_rows(fit: CoxFit, protocol: Protocol, conf: float) -> tuple[dict
     rows = []
     for i, term in enumerate(fit.terms):
         infinite = (bool(fit.infinite[i]) if fit.infinite else False) or not fit.converged
-        row: dict[str, Any] = {"term": term.name, "covariate": term.covariate,
-                               "covariate_label": _label(term.covariate, protocol), "level": term.level,
-                               "reference": term.reference, "n": fit.n, "events": fit.n_events}
+        row: dict[str, Any] = {**_term_labels(term, protocol), "n": fit.n, "events": fit.n_events}
         why = ("not estimable (coefficient not identifiable from these data)" if not infinite else
                "not estimable: the Cox fit did not converge (monotone likelihood or too few events for the "
                "terms); see the Firth sensitivity analysis" if not fit.converged else
@@ -225,6 +231,22 @@ def coefficient_rows(fit: CoxFit, protocol: Protocol, conf: float) -> tuple[dict
             put_stat(row, key, None if infinite else value, why)
         rows.append(row)
     return tuple(rows)
+
+
+def _term_labels(term: Term, protocol: Protocol) -> dict[str, Any]:
+    """term, covariate (+ label), level and reference level (+ display labels: arm labels, level_labels)."""
+    return {"term": term.name, "covariate": term.covariate, "covariate_label": _label(term.covariate, protocol),
+            "level": term.level, "level_label": _level_label(term.covariate, term.level, protocol),
+            "reference": term.reference, "reference_label": _level_label(term.covariate, term.reference, protocol)}
+
+
+def _level_label(covariate: str, level: str | None, protocol: Protocol) -> str | None:
+    if level is None:
+        return None
+    if covariate == "arm":
+        return next((a.label for a in protocol.arms if a.id == level), level)
+    v = protocol.variable(covariate)
+    return v.level_labels.get(level, level) if v is not None else level
 
 
 def _label(covariate: str, protocol: Protocol) -> str:
@@ -296,9 +318,7 @@ def _firth(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, conf:
     rows = []
     for term in design.terms:
         rec = params.loc[term.column]
-        row: dict[str, Any] = {"term": term.name, "covariate": term.covariate,
-                               "covariate_label": _label(term.covariate, protocol), "level": term.level,
-                               "reference": term.reference}
+        row: dict[str, Any] = _term_labels(term, protocol)
         for key in ("hr", "hr_lower", "hr_upper", "p", "coef", "se"):
             put_stat(row, key, finite_or_none(rec[key]), "not estimable")
         rows.append(row)

@@ -124,7 +124,7 @@ def _swimmer(subj: pd.DataFrame, treatments: pd.DataFrame | None, arm_rank: dict
     if treatments is not None and not treatments.empty and "kind" in treatments.columns:
         drugs = treatments.loc[treatments["kind"].astype(str).str.lower().to_numpy() == "drug"].copy()
         drugs["patient_id"] = drugs["patient_id"].astype(str)
-        open_ = drugs.groupby("patient_id")["end_date"].apply(lambda s: bool(s.isna().any()))
+        open_ = drugs["end_date"].isna().groupby(drugs["patient_id"]).any()
         last = drugs.groupby("patient_id")["end_date"].max()
         lanes["on_treatment"] = lanes["patient_id"].map(open_).astype("boolean").fillna(False).astype(bool)
         last_end = pd.to_datetime(lanes["patient_id"].map(last))
