@@ -72,11 +72,16 @@ def arm_sizes(frame: pd.DataFrame, arms: list[str]) -> dict[str, int]:
     return {a: int(counts.get(a, 0)) for a in arms}
 
 
+_PLAIN = {float, int, str, type(None)}
+
+
 def json_ready(obj: Any) -> Any:
     """Recursively convert numpy / pandas scalars and containers into JSON types (NaN → None)."""
     if isinstance(obj, Mapping):
         return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
+        if {type(v) for v in obj} <= _PLAIN:  # fast path for long plotted arrays of plain numbers
+            return [v if type(v) is not float or math.isfinite(v) else None for v in obj]
         return [json_ready(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return [json_ready(v) for v in obj.tolist()]
