@@ -218,3 +218,12 @@ def test_missing_template_column_names_table_and_column():
     with pytest.raises(InputError, match=r"adverse_events: missing template column\(s\) \['grade'\]"):
         derive_adae(bad, treatments(), patients(), pd.Series([True, True], index=["A", "B"]), SAFETY,
                     data_cutoff=CUTOFF)
+
+
+def test_no_adverse_events_gives_typed_empty_table_and_zero_counts():
+    adae, problems, notes = derive_adae(events([]), treatments(), patients(), pd.Series([True, True], index=["A", "B"]),
+                                        SAFETY, data_cutoff=CUTOFF)
+    assert adae.empty and adae["included"].dtype == bool and problems == () and notes == ()
+    summary = summarise_adverse_events(adae, {"ici": 3, "ici_mwa": 2})
+    assert summary["reporting_group"].tolist() == ["Any adverse event"] * 2
+    assert summary["n"].tolist() == [3, 2] and (summary["any_grade"] == 0).all()

@@ -33,8 +33,11 @@ def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
 
 
 def empty_adae() -> pd.DataFrame:
-    """An ADAE table with no rows and the documented columns."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in ADAE_COLUMNS})
+    """An ADAE table with no rows and the documented columns (typed as in a non-empty one)."""
+    dtypes = {"grade": "Int64", "included": bool, "term_known": bool, "grade_defined": bool,
+              "onset_date": "datetime64[ns]", "procedure_date": "datetime64[ns]", "resolution_date": "datetime64[ns]",
+              "hours_after_procedure": "float64", "serious": "boolean"}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "string")) for c in ADAE_COLUMNS})
 
 
 def derive_adae(adverse_events: pd.DataFrame, treatments: pd.DataFrame, patients: pd.DataFrame,

@@ -176,7 +176,7 @@ def derive_worst_grade(adae: pd.DataFrame, *, by: str = "ctcae_term") -> pd.Data
 
     Only included events count. Columns: ``patient_id, arm, <by>, worst_grade, n_events``.
     """
-    inc = adae[adae["included"]]
+    inc = adae.loc[adae["included"].astype(bool).to_numpy()]
     g = inc.groupby(["patient_id", "arm", by], dropna=False, observed=True)["grade"]
     out = g.agg(worst_grade="max", n_events="size").reset_index()
     out["worst_grade"] = out["worst_grade"].astype("int64")
@@ -201,7 +201,7 @@ def summarise_adverse_events(adae: pd.DataFrame, analysed_per_arm: Mapping[str, 
     counts = worst.groupby([by, "arm"], sort=False).agg(any_grade=("worst_grade", "size"),
                                                         grade_3_plus=("grade_3_plus", "sum"),
                                                         grade_3_4=("grade_3_4", "sum"), grade_5=("grade_5", "sum"))
-    levels = list(dict.fromkeys(worst[by]))
+    levels = list(dict.fromkeys(["Any adverse event", *worst[by]]))  # the overall row even without events
     full = pd.MultiIndex.from_product([levels, arms], names=[by, "arm"])
     counts = counts.reindex(full, fill_value=0).reset_index()
     counts.insert(2, "n", counts["arm"].map(dict(analysed_per_arm)).astype("int64"))
