@@ -104,3 +104,16 @@ def test_database_path_for_a_packaged_study_goes_to_the_output_folder(tmp_path: 
     monkeypatch.chdir(tmp_path)
     assert default_output_dir(protocol) == tmp_path / "out" / EXAMPLE
     assert study_database_path(protocol) == tmp_path / "out" / EXAMPLE / f"{EXAMPLE}.duckdb"
+
+
+def test_tables_validated_from_memory_are_logged_by_content(tmp_path: Path) -> None:
+    from oncocohort.validate import validate_study
+
+    reference = load_study(example_study_path(EXAMPLE))
+    tables = {name: frame for name, frame in reference.raw.items()}
+    db = tmp_path / "m.duckdb"
+    first = import_study(validate_study(reference.protocol, tables), db)
+    second = import_study(validate_study(reference.protocol, tables), db)
+    assert (first.status, second.status) == ("imported", "unchanged")
+    log = read_table(db, "import_log", schema="main")
+    assert set(log["source_format"]) == {"memory"} and log["sha256"].str.len().eq(64).all()

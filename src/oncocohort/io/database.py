@@ -171,15 +171,22 @@ def protocol_fingerprint(protocol: Protocol) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _last_import(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, str], str | None]:
-    """(last import id, table -> sha256 of that import, protocol sha256); (0, {}, None) when none."""
+def _last_import(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, str], str | None, str | None]:
+    """(last import id, table -> sha256, protocol sha256, tool version) of the last import; 0 when none."""
     row = con.execute(f"select max(import_id) from {IMPORT_LOG}").fetchone()
     last = int(row[0]) if row and row[0] is not None else 0
     if last == 0:
-        return 0, {}, None
-    rows = con.execute(f"select table_name, sha256, protocol_sha256 from {IMPORT_LOG} where import_id = ?",
-                       [last]).fetchall()
-    return last, {t: s for t, s, _ in rows}, (rows[0][2] if rows else None)
+        return 0, {}, None, None
+    rows = con.execute(f"select table_name, sha256, protocol_sha256, tool_version from {IMPORT_LOG} "
+                       "where import_id = ?", [last]).fetchall()
+    return last, {t: s for t, s, _, _ in rows}, rows[0][2], rows[0][3]
+
+
+def content_sha256(frame: pd.DataFrame) -> str:
+    """sha256 of a table's content (for tables validated from memory, with no source file)."""
+    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def import_study(study: ValidatedStudy, db_path: str | Path) -> ImportResult:
@@ -190,7 +197,11 @@ def import_study(study: ValidatedStudy, db_path: str | Path) -> ImportResult:
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    hashes = {t: str(info.get("sha256", "")) for t, info in study.sources.items()}
+    # One log row per source table; a table validated from memory (no file) is logged with the
+    # sha256 of its content so that re-importing it is recognised as unchanged too.
+    sources = {t: dict(study.sources.get(t, {"path": "", "format": "memory", "rows": len(frame)}))
+               for t, frame in study.raw.items()} or dict(study.sources)
+    hashes = {t: str(info.get("sha256") or content_sha256(study.raw[t])) for t, info in sources.items()}
     protocol_sha = protocol_fingerprint(study.protocol)
     n_warnings = sum(p.severity == "warning" for p in study.problems)
     rows = {t: len(study.tables[t]) for t in study.tables}
@@ -199,11 +210,12 @@ def import_study(study: ValidatedStudy, db_path: str | Path) -> ImportResult:
         con.execute(f"CREATE TABLE IF NOT EXISTS {IMPORT_LOG} ({cols})")
         con.execute("BEGIN TRANSACTION")
         try:
-            last, last_hashes, last_protocol = _last_import(con)
+            last, last_hashes, last_protocol, last_version = _last_import(con)
             have = {r[0] for r in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'validated'").fetchall()}
+            # A new tool version may type values differently: it re-imports even unchanged files.
             unchanged = (last > 0 and last_hashes == hashes and last_protocol == protocol_sha
-                         and set(study.tables) <= have)
+                         and last_version == __version__ and set(study.tables) <= have)
             status: Literal["imported", "unchanged"] = "unchanged" if unchanged else "imported"
             if not unchanged:
                 _store(con, study.raw, "raw")
@@ -216,7 +228,7 @@ def import_study(study: ValidatedStudy, db_path: str | Path) -> ImportResult:
                 "rows_raw": int(info.get("rows", len(study.raw.get(table, [])))),
                 "rows_validated": rows.get(table, 0), "n_warnings": n_warnings, "status": status,
                 "tool_version": __version__, "protocol_sha256": protocol_sha,
-            } for table, info in study.sources.items()], columns=list(_LOG_COLUMNS))
+            } for table, info in sources.items()], columns=list(_LOG_COLUMNS))
             con.register("__oncocohort_log", log)
             con.execute(f"INSERT INTO {IMPORT_LOG} SELECT * FROM __oncocohort_log")
             con.unregister("__oncocohort_log")
