@@ -229,6 +229,12 @@ def test_constant_covariate_and_no_events_rejected(ovarian):
         firth_cox(ovarian.assign(status=0), "time", "status", ["age"])
 
 
+def test_collinear_covariates_rejected(ovarian):
+    with pytest.raises(InputError, match="collinear") as exc:
+        firth_cox(ovarian.assign(age2=2.0 * ovarian.age + 1.0), "time", "status", ["age", "age2"])
+    assert exc.value.argument == "covariates"
+
+
 def test_non_convergence_is_flagged(ovarian):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

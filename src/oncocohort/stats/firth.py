@@ -56,6 +56,7 @@ from oncocohort.errors import ConvergenceWarning, InputError, Note
 from oncocohort.stats._validation import as_event_array, as_float_array
 
 FloatArray = npt.NDArray[np.float64]
+_DEVIANCE_CAP = 1e10
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,10 @@ class FirthCoxResult:
         return self.params.reset_index()
 
 
+class _SingularInformation(ArithmeticError):
+    """I(β) is singular, so l*(β) = −∞."""
+
+
 @dataclass(frozen=True, slots=True)
 class _RiskSets:
     """Subjects sorted by descending time; ``at`` = last index of each distinct event time's risk set."""
@@ -134,19 +139,25 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     if not 0 < conf_level < 1:
         raise InputError("conf_level", f"must be between 0 and 1, got {conf_level!r}")
     p = len(terms)
+    try:
+        loglik_null = _penalised(np.zeros(p), risk, need_score=False)[0]
+    except _SingularInformation:
+        raise InputError("covariates", "the information matrix at beta = 0 is singular "
+                         "(collinear covariates?)") from None
     free = np.ones(p, dtype=bool)
     beta, lstar, info, iters, converged = _maximise(np.zeros(p), free, risk, max_iter, max_halving, max_step, tol)
     if not converged:
         warnings.warn(f"Firth Cox fit did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2)
     var = np.linalg.inv(info)
     se = np.sqrt(np.diag(var))
-    loglik_null = _penalised(np.zeros(p), risk, need_score=False)[0]
     loglik_unpen = _penalised(beta, risk, need_score=False)[1]
     crit = float(_st.chi2.ppf(conf_level, 1))
     ci_lower, ci_upper, pvals = np.empty(p), np.empty(p), np.empty(p)
     for j in range(p):  # loop over covariates (p is small), never over subjects
         def deviance(b: float, j: int = j) -> float:
-            return 2.0 * (lstar - _profile(j, b, beta, risk, max_iter, max_halving, max_step, tol))
+            # capped: where I(β) is numerically singular l* = −∞, and Brent's method needs finite values
+            value = 2.0 * (lstar - _profile(j, b, beta, risk, max_iter, max_halving, max_step, tol))
+            return min(value, _DEVIANCE_CAP)
         pvals[j] = float(_st.chi2.sf(max(deviance(0.0), 0.0), 1))
         ci_lower[j] = _profile_limit(deviance, beta[j], se[j], crit, -1.0)
         ci_upper[j] = _profile_limit(deviance, beta[j], se[j], crit, +1.0)
@@ -161,12 +172,16 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
 
 def penalised_loglik(beta: Sequence[float], data: pd.DataFrame, duration: str, event: str,
                      covariates: Sequence[str]) -> tuple[float, float]:
-    """(l*(β), l(β)) at a given β — for checking fits and drawing profiles."""
+    """(l*(β), l(β)) at a given β — for checking fits and drawing profiles ((−inf, nan) where
+    I(β) is numerically singular)."""
     risk, terms, _, _ = _prepare(data, duration, event, covariates)
     b = np.asarray(beta, dtype=np.float64)
     if b.shape != (len(terms),):
         raise InputError("beta", f"must have one value per covariate ({len(terms)}), got shape {b.shape}")
-    lstar, loglik, _, _ = _penalised(b, risk, need_score=False)
+    try:
+        lstar, loglik, _, _ = _penalised(b, risk, need_score=False)
+    except _SingularInformation:  # I(β) numerically singular: l* = −∞ (l itself is not reported)
+        return -np.inf, np.nan
     return float(lstar), float(loglik)
 
 
@@ -227,8 +242,8 @@ def _penalised(beta: FloatArray, risk: _RiskSets, *, need_score: bool = True
     info = np.einsum("t,tab->ab", d, v)
     loglik = float(risk.x_event_sum @ beta - np.sum(d * (np.log(s0) + shift)))
     sign, logdet = np.linalg.slogdet(info)
-    if sign <= 0:
-        raise InputError("covariates", "the information matrix is singular (collinear covariates?)")
+    if sign <= 0 or not np.isfinite(logdet):  # log|I| = −∞: l* = −∞ (collinear, or β far out)
+        raise _SingularInformation
     lstar = loglik + 0.5 * logdet
     if not need_score:
         return lstar, loglik, None, info
@@ -247,6 +262,13 @@ def _maximise(beta0: FloatArray, free: npt.NDArray[np.bool_], risk: _RiskSets, m
     """Newton–Raphson on the free coordinates of β (others held fixed), with step-halving."""
     beta = beta0.copy()
     lstar, _, score, info = _penalised(beta, risk)
+
+    def attempt(b: FloatArray) -> tuple[float, float, FloatArray | None, FloatArray | None]:
+        try:
+            return _penalised(b, risk)
+        except _SingularInformation:  # l* = −∞ there: the step is halved like any worse step
+            return -np.inf, np.nan, None, None
+
     for it in range(1, max_iter + 1):
         sub = np.ix_(free, free)
         step = np.zeros_like(beta)
@@ -255,13 +277,15 @@ def _maximise(beta0: FloatArray, free: npt.NDArray[np.bool_], risk: _RiskSets, m
         if biggest > max_step:  # coxphf's maxstep: cap the largest coordinate change
             step *= max_step / biggest
         new = beta + step
-        new_lstar, _, new_score, new_info = _penalised(new, risk)
+        new_lstar, _, new_score, new_info = attempt(new)
         halvings = 0
         while new_lstar < lstar and halvings < max_halving:  # step-halving keeps l* increasing
             step /= 2.0
             new = beta + step
-            new_lstar, _, new_score, new_info = _penalised(new, risk)
+            new_lstar, _, new_score, new_info = attempt(new)
             halvings += 1
+        if new_score is None or new_info is None:
+            return beta, lstar, info, it, False
         beta, lstar, score, info = new, new_lstar, new_score, new_info
         if np.abs(step).max() <= tol and np.abs(score[free]).max() <= tol:
             return beta, lstar, info, it, True
@@ -277,9 +301,12 @@ def _profile(j: int, b: float, beta_hat: FloatArray, risk: _RiskSets, max_iter: 
     start[j] = b
     free = np.ones(len(start), dtype=bool)
     free[j] = False
-    if not free.any():  # one covariate: nothing to maximise over
-        return _penalised(start, risk, need_score=False)[0]
-    _, lstar, _, _, converged = _maximise(start, free, risk, max_iter, max_halving, max_step, tol)
+    try:
+        if not free.any():  # one covariate: nothing to maximise over
+            return _penalised(start, risk, need_score=False)[0]
+        _, lstar, _, _, converged = _maximise(start, free, risk, max_iter, max_halving, max_step, tol)
+    except _SingularInformation:
+        return -np.inf
     if not converged:
         warnings.warn(f"profile likelihood for covariate {j} at {b:.4g} did not converge",
                       ConvergenceWarning, stacklevel=3)
