@@ -99,3 +99,15 @@ def test_worst_grade_counts_once_and_grade5_on_its_own(two_arm_protocol):
     assert row["by_arm"]["ici"] == {"any_grade": 1, "grade_3_plus": 1, "grade_5": 1, "any_grade_percent": 50.0,
                                     "grade_3_plus_percent": 50.0, "grade_5_percent": 50.0}
     assert row["by_arm"]["ici_mwa"]["any_grade"] == 1 and row["by_arm"]["ici_mwa"]["grade_3_plus"] == 0
+
+
+def test_no_adverse_events_at_all(two_arm_protocol):
+    adsl = expand_counts({"ici": {"x": 3}, "ici_mwa": {"x": 2}}, "x")
+    empty = pd.DataFrame(columns=["patient_id", "reporting_group", "ctcae_term", "term", "grade", "included",
+                                  "window"])
+    d = safety_summary(adsl, empty, two_arm_protocol).to_dict()
+    assert len(d["terms"]) == len(two_arm_protocol.safety.reporting_groups)
+    assert all(r["p_any"] is None and r["p_any_reason"] for r in d["terms"])
+    assert d["any_event"]["by_arm"]["ici"]["any_grade"] == 0 and d["by_window"] == []
+    assert d["discontinuation"]["by_arm"]["ici"]["toxicity"] is None  # columns absent: null with reason
+    assert d["discontinuation"]["by_arm"]["ici"]["toxicity_reason"]

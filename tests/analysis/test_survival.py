@@ -117,3 +117,19 @@ def test_single_arm_between_arm_statistics_are_null():
     assert d["logrank_p"] is None and "single-arm" in d["logrank_p_reason"]
     assert d["rmst_difference"] is None and "single-arm" in d["rmst_difference_reason"]
     assert d["by_arm"]["ici"]["n"] == 30 and d["overall"]["events"] == int(adtte["event"].sum())
+
+
+def test_an_arm_without_patients_and_an_endpoint_without_events():
+    protocol = make_protocol()
+    adtte = pd.DataFrame({"patient_id": ["1", "2", "3", "4"], "arm": ["ici"] * 4, "endpoint": "os",
+                          "time_months": [1.0, 2.0, 3.0, 4.0], "event": [0, 0, 0, 0]})
+    d = survival_summary(adtte, protocol).to_dict()["os"]
+    assert d["by_arm"]["ici_mwa"]["n"] == 0 and d["by_arm"]["ici_mwa"]["curve"] is None
+    assert d["by_arm"]["ici_mwa"]["median_reason"] == "no patient in this group"
+    assert d["logrank_p"] is None and d["logrank_p_reason"] == "an arm has no patient for this endpoint"
+    assert d["overall"]["median"] is None and d["overall"]["median_reason"].startswith("not reached")
+    both = adtte.assign(arm=["ici", "ici_mwa", "ici", "ici_mwa"])
+    d2 = survival_summary(both, protocol).to_dict()["os"]
+    assert d2["logrank_p"] is None and "no events" in d2["logrank_p_reason"]
+    assert d2["rmst_difference"]["estimate"] == 0.0 and d2["rmst_difference"]["p"] is None
+    assert any("exceeds the last follow-up" in n for n in d2["notes"])  # tau 12 > 4 months
