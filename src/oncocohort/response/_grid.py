@@ -46,3 +46,10 @@ def per_visit(grid: pd.DataFrame, rows: pd.DataFrame, values: dict[str, tuple[st
 def per_patient(grid: pd.DataFrame, values: pd.Series, default: float = 0.0) -> np.ndarray:
     """Map a per-patient Series onto the grid rows (``default`` where the patient is absent)."""
     return grid["patient_id"].map(values).fillna(default).to_numpy()
+
+
+def as_calls(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Response calls as a pandas string array; "" (the baseline visit: no call) becomes NA."""
+    out = pd.array(values.astype(object), dtype="string")
+    out[values == ""] = pd.NA
+    return out

@@ -98,7 +98,7 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
         "a baseline row for this non-target lesion", "nontarget_without_baseline")
     add(base & (ltype == "new"), "lesion_type", "lesion_type",
         "target or non-target at the baseline visit (new lesions appear after baseline)", "new_at_baseline")
-    measure = _target_measure(df, criteria)
+    measure = measured_diameter(df, criteria)
     add(base & (ltype == "target") & np.isnan(measure), criteria.diameter, criteria.diameter,
         "a measurement of every target lesion at baseline", "unmeasured_baseline_target")
     if problems:
@@ -114,11 +114,11 @@ def _normalise(values: pd.Series) -> np.ndarray:
     """
     cat = pd.Categorical(values)
     labels = np.asarray(pd.Index(cat.categories.astype(str)).str.strip().str.lower(), dtype=object)
-    out = np.take(np.append(labels, None), cat.codes)  # code -1 (missing) takes the appended None
-    return out
+    # code -1 (missing) takes the appended None
+    return np.concatenate([labels, np.array([None], dtype=object)])[cat.codes]
 
 
-def _target_measure(df: pd.DataFrame, criteria: ResponseCriteria) -> np.ndarray:
+def measured_diameter(df: pd.DataFrame, criteria: ResponseCriteria) -> np.ndarray:
     """Measured diameter per row: short axis for nodes, else the criteria's diameter ([1] §3.2)."""
     node = df["is_lymph_node"].to_numpy(dtype=bool)
     return np.where(node, df[criteria.node_diameter].to_numpy(float), df[criteria.diameter].to_numpy(float))
@@ -142,29 +142,32 @@ def _assign_baseline(df: pd.DataFrame, problems: list[ValidationProblem], add) -
 
 
 def _selection_warnings(df: pd.DataFrame, measure: np.ndarray, criteria: ResponseCriteria) -> list[ValidationProblem]:
+    """Warnings for baseline targets beyond the limits ([1] §3.3.2) or below measurable size ([1] §3.1.1).
+
+    Counts are grouped once; Python only loops over the offending patients to word the warnings.
+    """
     base_t = df["is_baseline_visit"].to_numpy() & (df["lesion_type"] == "target").to_numpy()
-    t = df.loc[base_t, ["patient_id", "visit_date", "site", "is_lymph_node"]].assign(m=measure[base_t])
+    t = df.loc[base_t, ["patient_id", "visit_date", "lesion_id", "site", "is_lymph_node"]].assign(m=measure[base_t])
     out: list[ValidationProblem] = []
-    n_total = t.groupby("patient_id").size()
-    for pid, n in n_total[n_total > criteria.max_targets].items():
+    total = t.groupby("patient_id").agg(n=("lesion_id", "size"), visit=("visit_date", "first"))
+    for pid, n, visit in total.loc[total["n"] > criteria.max_targets].itertuples(name=None):
         out.append(ValidationProblem(TABLE, str(pid), "lesion_type", f"{n} target lesions",
                                      f"at most {criteria.max_targets} target lesions in total (RECIST 1.1 §3.3.2)",
-                                     "warning", "too_many_targets", _visit(t.loc[t.patient_id == pid, "visit_date"].iloc[0])))
-    per_site = t.dropna(subset=["site"]).groupby(["patient_id", "site"]).size()
-    for (pid, site), n in per_site[per_site > criteria.max_targets_per_site].items():
+                                     "warning", "too_many_targets", f"visit {_visit(visit)}"))
+    per_site = t.dropna(subset=["site"]).groupby(["patient_id", "site"]).size().rename("n").reset_index()
+    over = per_site.loc[per_site["n"] > criteria.max_targets_per_site]
+    for pid, site, n in over.itertuples(index=False, name=None):
         out.append(ValidationProblem(TABLE, str(pid), "site", f"{n} target lesions in {site}",
-                                     f"at most {criteria.max_targets_per_site} target lesions per organ (RECIST 1.1 §3.3.2)",
-                                     "warning", "too_many_targets_per_site"))
-    minimum = np.where(t["is_lymph_node"], criteria.min_target_node_mm, criteria.min_target_mm)
-    small = t.loc[t["m"].to_numpy() < minimum]
-    lesion_ids = df.loc[base_t, "lesion_id"]
-    for i, r in small.iterrows():
-        kind = "node short axis" if r["is_lymph_node"] else "diameter"
-        out.append(ValidationProblem(TABLE, str(r["patient_id"]), criteria.diameter, f"{r['m']:g}",
-                                     f"a measurable target at baseline ({kind} >= "
-                                     f"{criteria.min_target_node_mm if r['is_lymph_node'] else criteria.min_target_mm:g} mm, RECIST 1.1 §3.1.1)",
-                                     "warning", "target_not_measurable",
-                                     f"visit {_visit(r['visit_date'])}, lesion {lesion_ids.loc[i]}"))
+                                     f"at most {criteria.max_targets_per_site} target lesions per organ "
+                                     "(RECIST 1.1 §3.3.2)", "warning", "too_many_targets_per_site"))
+    node = t["is_lymph_node"].to_numpy(bool)
+    minimum = np.where(node, criteria.min_target_node_mm, criteria.min_target_mm)
+    small = t.assign(minimum=minimum, kind=np.where(node, "node short axis", "diameter")).loc[t["m"].to_numpy() < minimum]
+    cols = ["patient_id", "visit_date", "lesion_id", "m", "minimum", "kind"]
+    for pid, visit, lid, m, lim, kind in small[cols].itertuples(index=False, name=None):
+        out.append(ValidationProblem(TABLE, str(pid), criteria.diameter, f"{m:g}",
+                                     f"a measurable target at baseline ({kind} >= {lim:g} mm, RECIST 1.1 §3.1.1)",
+                                     "warning", "target_not_measurable", f"visit {_visit(visit)}, lesion {lid}"))
     return out
 
 

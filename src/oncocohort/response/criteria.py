@@ -196,4 +196,4 @@ def get_criteria(criteria: str | ResponseCriteria, **overrides: object) -> Respo
     unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(ResponseCriteria)})
     if unknown:
         raise InputError("criteria", f"unknown setting(s) {unknown}")
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **overrides)  # type: ignore[arg-type]  # names checked above

@@ -90,7 +90,7 @@ def swimmer_data(best: pd.DataFrame, patients: pd.DataFrame, treatments: pd.Data
     cutoff = pd.Timestamp(data_cutoff) if data_cutoff is not None else pd.NaT
     end_fu = pd.concat([death, contact], axis=1).min(axis=1)
     if not pd.isna(cutoff):
-        end_fu = end_fu.fillna(cutoff).clip(upper=cutoff)
+        end_fu = end_fu.fillna(cutoff).where(lambda d: d <= cutoff, cutoff)
     drug_end, on_drug = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]"), pd.Series(False, index=p.index)
     events = []
     if treatments is not None and len(treatments):

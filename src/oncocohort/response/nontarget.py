@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response._grid import KEY, per_patient, per_visit
+from oncocohort.response._grid import KEY, as_calls, per_patient, per_visit
 
 
 def derive_nontarget_response(lesions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
@@ -49,13 +49,13 @@ def derive_nontarget_response(lesions: pd.DataFrame, grid: pd.DataFrame) -> pd.D
     all_assessed = out["n_assessed"].to_numpy() >= n
     all_absent = all_assessed & (out["n_absent"].to_numpy() >= n)
     conds = [grid["is_baseline"].to_numpy(), n == 0, any_up, ~all_assessed, all_absent]
-    calls = [None, "none", "PD", "NE", "CR"]
+    calls = ["", "none", "PD", "NE", "CR"]  # "" (baseline) becomes NA below
     rules = ["baseline", "no non-target lesion at baseline", "unequivocal progression",
              "not every non-target lesion assessed", "all non-target lesions absent"]
     return pd.DataFrame({
         "n_nontargets": n,
         "n_nontargets_progressing": out["n_nontargets_progressing"].to_numpy(int),
         "any_nontarget_present": out["n_present"].to_numpy() > 0,
-        "nontarget_response": pd.array(np.select(conds, calls, default="NON-CR/NON-PD"), dtype="string"),
+        "nontarget_response": as_calls(np.select(conds, calls, default="NON-CR/NON-PD")),
         "nontarget_rule": np.select(conds, rules, default="persistence of one or more lesions"),
     })

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncocohort.response._grid import as_calls
 from oncocohort.response.criteria import NONTARGET_CATEGORIES, TARGET_CATEGORIES, ResponseCriteria
 
 
@@ -33,7 +34,7 @@ def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) ->
     new = visits["new_lesion"].to_numpy(dtype=bool).astype(np.intp)
     base = visits["is_baseline"].to_numpy(dtype=bool)
     conds = [base]
-    calls: list[object] = [None]
+    calls = [""]  # "" (baseline) becomes NA below
     rules = ["baseline"]
     for row in criteria.overall_table:
         # code -1 (missing) indexes the appended False
@@ -44,7 +45,7 @@ def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) ->
         calls.append(row.response)
         rules.append(row.source)
     return pd.DataFrame({
-        "overall_response": pd.array(np.select(conds, calls, default=None), dtype="string"),
+        "overall_response": as_calls(np.select(conds, calls, default="")),
         "overall_rule": np.select(conds, rules, default="no table row matched"),
     })
 

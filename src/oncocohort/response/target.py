@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response._grid import KEY, per_patient, per_visit
-from oncocohort.response.check_lesions import _target_measure
+from oncocohort.response._grid import KEY, as_calls, per_patient, per_visit
+from oncocohort.response.check_lesions import measured_diameter
 from oncocohort.response.criteria import ResponseCriteria
 
 # Float tolerance for threshold comparisons in mm: 35 mm against a 50 mm baseline is exactly a 30 %
@@ -38,7 +38,7 @@ def derive_target_sum(lesions: pd.DataFrame, grid: pd.DataFrame, criteria: Respo
     """
     t = lesions.loc[lesions["lesion_type"].to_numpy() == "target", KEY + ["is_lymph_node", "is_baseline_visit"]]
     is_t = lesions["lesion_type"].to_numpy() == "target"
-    m = _target_measure(lesions, criteria)[is_t]
+    m = measured_diameter(lesions, criteria)[is_t]
     # A target recorded "absent" without a diameter has disappeared: it counts as 0 mm ([1] §4.3.1).
     gone = (lesions.loc[is_t, "nontarget_status"] == "absent").fillna(False).to_numpy(bool)
     m = np.where(np.isnan(m) & gone, 0.0, m)
@@ -118,7 +118,7 @@ def derive_target_response(sums: pd.DataFrame, grid: pd.DataFrame, criteria: Res
         pr = complete & (s_full <= base * (1 - criteria.pr_decrease_pct / 100) + _TOL)
     abs_txt = "" if criteria.pd_min_increase_mm is None else f" and >= {criteria.pd_min_increase_mm:g} mm"
     conds = [grid["is_baseline"].to_numpy(), ~has, pd_full, pd_part, ~complete, normal, pr]
-    calls = [None, "none", "PD", "PD", "NE", "CR", "PR"]
+    calls = ["", "none", "PD", "PD", "NE", "CR", "PR"]  # "" (baseline) becomes NA below
     rules = ["baseline", "no target lesion at baseline",
              f"sum >= {criteria.pd_increase_pct:g}% over nadir{abs_txt}",
              f"partial sum already >= {criteria.pd_increase_pct:g}% over nadir{abs_txt}",
@@ -126,6 +126,6 @@ def derive_target_response(sums: pd.DataFrame, grid: pd.DataFrame, criteria: Res
              f"all targets gone (nodes < {criteria.node_normal_below_mm:g} mm)",
              f"sum <= -{criteria.pr_decrease_pct:g}% from baseline"]
     return pd.DataFrame({
-        "target_response": pd.array(np.select(conds, calls, default="SD"), dtype="string"),
+        "target_response": as_calls(np.select(conds, calls, default="SD")),
         "target_rule": np.select(conds, rules, default="neither PR nor PD"),
     })
