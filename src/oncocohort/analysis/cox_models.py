@@ -114,7 +114,7 @@ class EndpointCox:
         cols = ["term", "hr", "hr_lower", "hr_upper", "p"]
         out = uni[cols].rename(columns={c: f"uni_{c}" for c in cols[1:]})
         if not multi.empty:
-            out = out.merge(multi[cols].rename(columns={c: f"multi_{c}" for c in cols[1:]}), on="term", how="outer")
+            out = out.merge(multi[cols].rename(columns={c: f"multi_{c}" for c in cols[1:]}), on="term", how="left", sort=False)
         return out
 
     summary = to_frame
