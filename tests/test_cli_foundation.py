@@ -140,3 +140,19 @@ def test_help_texts_have_examples(runner, command) -> None:
 def test_version(runner) -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0 and result.output.strip()
+
+
+def test_progress_display_starts_only_for_slow_steps(monkeypatch) -> None:
+    import time
+
+    from oncocohort import cli
+
+    started: list[bool] = []
+    monkeypatch.setattr(cli.Progress, "start", lambda self: started.append(True))
+    monkeypatch.setattr(cli, "PROGRESS_DELAY_S", 0.01)
+    with cli._progress("slow step"):
+        time.sleep(0.2)
+    monkeypatch.setattr(cli, "PROGRESS_DELAY_S", 5.0)
+    with cli._progress("quick step"):
+        pass
+    assert started == [True]

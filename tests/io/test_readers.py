@@ -123,3 +123,9 @@ def test_read_study_tables_returns_mapped_frames() -> None:
     tables = read_study_tables(load_protocol(example_study_path("tace-ici-realworld")))
     assert sorted(tables) == ["adverse_events", "lesions", "patients", "treatments"]
     assert "patient_id" in tables["lesions"].columns
+
+
+def test_a_corrupt_file_is_an_input_error_naming_table_and_file(tmp_path: Path) -> None:
+    (tmp_path / "patients.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match=r"data.patients: cannot read .*patients.xlsx as xlsx"):
+        read_data_file(tmp_path / "patients.xlsx", table="patients")

@@ -82,17 +82,22 @@ def read_data_file(path: str | Path, *, table: str, data_file: DataFile | None =
     if not path.is_file():
         raise FileNotFoundError(f"{table}: data file not found: {path}")
     fmt = infer_format(path, data_file.format if data_file else None)
-    if fmt == "csv":
-        return _read_csv(path)
-    if fmt == "xlsx":
-        sheet = (data_file.sheet if data_file and data_file.sheet else table)
-        return _read_excel(path, sheet)
-    if fmt == "sav":
-        return _read_sav(path)
-    if fmt == "parquet":
-        return pd.read_parquet(path)
-    if fmt == "duckdb":
-        return _read_duckdb(path, data_file.table if data_file and data_file.table else table)
+    try:
+        if fmt == "csv":
+            return _read_csv(path)
+        if fmt == "xlsx":
+            sheet = (data_file.sheet if data_file and data_file.sheet else table)
+            return _read_excel(path, sheet)
+        if fmt == "sav":
+            return _read_sav(path)
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        if fmt == "duckdb":
+            return _read_duckdb(path, data_file.table if data_file and data_file.table else table)
+    except InputError:
+        raise
+    except Exception as exc:  # a corrupt or mislabelled file: say which table and file, not a traceback
+        raise InputError(f"data.{table}", f"cannot read {path} as {fmt}: {type(exc).__name__}: {exc}") from exc
     raise InputError("data.format", f"unknown format '{fmt}'; allowed: csv, xlsx, sav, parquet, duckdb")
 
 
