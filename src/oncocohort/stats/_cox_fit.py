@@ -250,6 +250,7 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
     """
     p = x.shape[1]
     wsum = weights.sum()
+    unit = bool(np.all(weights == 1.0))
     means = np.zeros(p)
     scale = np.ones(p)
     for k in range(p):  # loop over the p columns (contiguous in the Fortran-ordered matrix)
@@ -257,8 +258,10 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
         lo, hi = col.min(initial=np.inf), col.max(initial=-np.inf)
         if lo >= -1 and hi <= 1 and np.all((col == 0) | (col == 1) | (col == -1)):
             continue
-        means[k] = (weights @ col) / wsum
-        spread = weights @ np.abs(col - means[k])
+        # plain reductions rather than BLAS dot products: no thread start-up for a 1-D sum
+        means[k] = (col.sum() if unit else (weights * col).sum()) / wsum
+        dev = np.abs(col - means[k])
+        spread = dev.sum() if unit else (weights * dev).sum()
         scale[k] = wsum / spread if spread > 0 else 1.0  # constant column: scale 1 (coxfit6)
     return means, scale
 
