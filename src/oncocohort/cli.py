@@ -27,7 +27,7 @@ app = typer.Typer(
     help="Oncology cohort study: protocol + raw records -> validated database -> analysis -> report.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 protocol_app = typer.Typer(help="Study protocol files (YAML).", no_args_is_help=True)
 app.add_typer(protocol_app, name="protocol")
