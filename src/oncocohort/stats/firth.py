@@ -152,15 +152,25 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     se = np.sqrt(np.diag(var))
     loglik_unpen = _penalised(beta, risk, need_score=False)[1]
     crit = float(_st.chi2.ppf(conf_level, 1))
+    # the profile value is stationary in β_{−j}: an error ε in the maximiser moves l*_prof by O(ε²),
+    # so a looser inner tolerance still gives the deviance to ~1e-12
+    profile_tol = max(tol, 1e-7)
     ci_lower, ci_upper, pvals = np.empty(p), np.empty(p), np.empty(p)
     for j in range(p):  # loop over covariates (p is small), never over subjects
-        def deviance(b: float, j: int = j) -> float:
-            # capped: where I(β) is numerically singular l* = −∞, and Brent's method needs finite values
-            value = 2.0 * (lstar - _profile(j, b, beta, risk, max_iter, max_halving, max_step, tol))
-            return min(value, _DEVIANCE_CAP)
-        pvals[j] = float(_st.chi2.sf(max(deviance(0.0), 0.0), 1))
-        ci_lower[j] = _profile_limit(deviance, beta[j], se[j], crit, -1.0)
-        ci_upper[j] = _profile_limit(deviance, beta[j], se[j], crit, +1.0)
+        for target, side in ((pvals, 0.0), (ci_lower, -1.0), (ci_upper, +1.0)):
+            warm = [beta]  # last profile maximiser on this side: warm start for the next b (local)
+
+            def deviance(b: float, j: int = j, warm: list[FloatArray] = warm) -> float:
+                value, solution = _profile(j, b, warm[0], risk, max_iter, max_halving, max_step, profile_tol)
+                if np.isfinite(value):
+                    warm[0] = solution
+                # capped: where I(β) is numerically singular l* = −∞; Brent's method needs finite values
+                return min(2.0 * (lstar - value), _DEVIANCE_CAP)
+
+            if side == 0.0:
+                target[j] = float(_st.chi2.sf(max(deviance(0.0), 0.0), 1))
+            else:
+                target[j] = _profile_limit(deviance, beta[j], se[j], crit, side)
     lr = 2.0 * (lstar - loglik_null)
     arrays = [beta, se, ci_lower, ci_upper, pvals, var]
     for arr in arrays:
@@ -252,7 +262,7 @@ def _penalised(beta: FloatArray, risk: _RiskSets, *, need_score: bool = True
     q = np.einsum("ij,jk,ik->i", x, a, x)
     e_q = np.cumsum(w * q)[at] / s0
     e_xq = np.cumsum((w * q)[:, None] * x, axis=0)[at] / s0[:, None]
-    third = e_xq - xbar * e_q[:, None] - 2.0 * np.einsum("tab,bc,tc->ta", v, a, xbar)
+    third = e_xq - xbar * e_q[:, None] - 2.0 * np.einsum("tab,tb->ta", v, xbar @ a)
     return lstar, loglik, score + 0.5 * (d @ third), info
 
 
@@ -294,23 +304,23 @@ def _maximise(beta0: FloatArray, free: npt.NDArray[np.bool_], risk: _RiskSets, m
     return beta, lstar, info, max_iter, False
 
 
-def _profile(j: int, b: float, beta_hat: FloatArray, risk: _RiskSets, max_iter: int,
-             max_halving: int, max_step: float, tol: float) -> float:
-    """l*_prof(b) = max over β_{−j} of l*(β) with β_j = b (warm start at β̂_{−j})."""
-    start = beta_hat.copy()
+def _profile(j: int, b: float, warm: FloatArray, risk: _RiskSets, max_iter: int,
+             max_halving: int, max_step: float, tol: float) -> tuple[float, FloatArray]:
+    """(l*_prof(b), maximiser): max over β_{−j} of l*(β) with β_j = b, started from ``warm``."""
+    start = warm.copy()
     start[j] = b
     free = np.ones(len(start), dtype=bool)
     free[j] = False
     try:
         if not free.any():  # one covariate: nothing to maximise over
-            return _penalised(start, risk, need_score=False)[0]
-        _, lstar, _, _, converged = _maximise(start, free, risk, max_iter, max_halving, max_step, tol)
+            return _penalised(start, risk, need_score=False)[0], start
+        solution, lstar, _, _, converged = _maximise(start, free, risk, max_iter, max_halving, max_step, tol)
     except _SingularInformation:
-        return -np.inf
+        return -np.inf, start
     if not converged:
         warnings.warn(f"profile likelihood for covariate {j} at {b:.4g} did not converge",
                       ConvergenceWarning, stacklevel=3)
-    return lstar
+    return lstar, solution
 
 
 def _profile_limit(deviance, centre: float, se: float, crit: float, direction: float) -> float:
@@ -321,6 +331,6 @@ def _profile_limit(deviance, centre: float, se: float, crit: float, direction: f
         outer = centre + direction * width
         if deviance(outer) >= crit:
             lo, hi = sorted((inner, outer))
-            return float(optimize.brentq(lambda b: deviance(b) - crit, lo, hi, xtol=1e-10, rtol=1e-12))
+            return float(optimize.brentq(lambda b: deviance(b) - crit, lo, hi, xtol=1e-9, rtol=1e-10))
         inner, width = outer, width * 2.0
     return float(direction * np.inf)  # profile never reaches the critical value (flat penalised likelihood)
