@@ -82,7 +82,7 @@ def test_unknown_category_of_a_protocol_variable(check) -> None:
 @pytest.mark.parametrize(("ages", "row", "value"), [(["61", "-1", "55"], "P2", "-1"), (["61", "70", "130"], "P3", "130")])
 def test_age_outside_0_120(check, ages, row, value) -> None:
     (problem,) = by_rule(check({"patients": make_patients(age=ages)}), "out_of_range")
-    assert (problem.row, problem.column, problem.value, problem.expected) == (row, "age", value, "a value between 0 and 120 years" if False else "a value between 0 and 120")
+    assert (problem.row, problem.column, problem.value, problem.expected) == (row, "age", value, "a value between 0 and 120")
 
 
 def test_age_bounds_apply_even_when_the_protocol_gives_none(check) -> None:
@@ -159,3 +159,13 @@ def test_an_unknown_column_is_kept_as_text_with_a_warning(check) -> None:
     (problem,) = study.problems
     assert (problem.column, problem.rule) == ("smoker", "unused_column")
     assert list(study.tables["patients"]["smoker"]) == ["y", "n", "y"]
+
+
+def test_an_eligibility_variable_without_a_column(check) -> None:
+    protocol = make_protocol(eligibility=[{"id": "child_pugh_a", "description": "Child-Pugh A",
+                                           "variable": "child_pugh", "operator": "in", "values": ["A5", "A6"]}])
+    (problem,) = check({"patients": make_patients()}, protocol)
+    assert (problem.table, problem.row, problem.column, problem.rule) == ("patients", None, "child_pugh",
+                                                                           "missing_column")
+    assert problem.expected == ("a column named 'child_pugh' (read by eligibility criterion 'child_pugh_a'; "
+                                "declare it under the protocol's variables)")

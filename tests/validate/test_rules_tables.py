@@ -49,7 +49,7 @@ def test_valid_tables_are_typed_with_canonical_categories(check, protocol) -> No
     assert list(study.tables["lesions"]["lesion_type"]) == ["target", "non-target", "target", "target"]
     assert list(study.tables["lesions"]["nontarget_status"].fillna("-")) == ["-", "present", "-", "-"]
     assert study.tables["adverse_events"].loc[0, "attribution"] == "treatment"
-    assert study.tables["adverse_events"].loc[0, "serious"] is False or not study.tables["adverse_events"].loc[0, "serious"]
+    assert not study.tables["adverse_events"].loc[0, "serious"]
     assert study.tables["treatments"].loc[0, "kind"] == "procedure"
     assert study.tables["visit_responses"].loc[0, "overall_response"] == "PR"
 

@@ -120,6 +120,12 @@ def type_table(table: str, raw: pd.DataFrame, protocol: Protocol) -> tuple[pd.Da
                 flag_missing(check, typed[variable.name], column_raw, column=variable.name,
                              expected=f"a value (protocol variable '{variable.name}' is required)")
             known.add(variable.name)
+        for criterion in protocol.eligibility:
+            name = criterion.variable
+            if name is not None and name not in known and name not in raw.columns:
+                check.flag_table(column=name, value="(column absent)", rule="missing_column",
+                                 expected=f"a column named '{name}' (read by eligibility criterion "
+                                          f"'{criterion.id}'; declare it under the protocol's variables)")
 
     for column in raw.columns:
         if column not in known:
