@@ -99,7 +99,9 @@ def make_protocol(*, variables: list[dict] | None = None, covariates: list[str] 
     """A minimal valid protocol: arms ``ici`` (reference) and ``ici_mwa`` (or ``ici`` alone)."""
     from oncocohort.protocol import parse_protocol
 
-    arms = [{"id": "ici", "label": "ICIs"}] + ([{"id": "ici_mwa", "label": "ICIs + MWA"}] if design == "two-arm" else [])
+    arms = [{"id": "ici", "label": "ICIs"}]
+    if design == "two-arm":
+        arms.append({"id": "ici_mwa", "label": "ICIs + MWA"})
     raw = {"study": {"name": "test", "title": "Test study", "design": design},
            "arms": arms, "reference_arm": "ici" if design == "two-arm" else None,
            "data_cutoff": "2025-06-30", "data": {"patients": "patients.csv"},

@@ -43,8 +43,10 @@ def test_table_ii_counts_and_rates(table_ii):
     assert round(100 * d["by_arm"]["ici_mwa"]["orr"]["estimate"], 1) == 28.6
     assert round(100 * d["by_arm"]["ici"]["dcr"]["estimate"], 1) == 51.6
     assert round(100 * d["by_arm"]["ici_mwa"]["dcr"]["estimate"], 1) == 81.0
-    r = {"ici": {"orr": (0.020419862687792119, 0.257539064627735459), "dcr": (0.330605973051757374, 0.698454349287658705)},
-         "ici_mwa": {"orr": (0.112809403921940818, 0.521751118247113732), "dcr": (0.580933958816472029, 0.945536431821593193)}}
+    r = {"ici": {"orr": (0.020419862687792119, 0.257539064627735459),
+                 "dcr": (0.330605973051757374, 0.698454349287658705)},
+         "ici_mwa": {"orr": (0.112809403921940818, 0.521751118247113732),
+                     "dcr": (0.580933958816472029, 0.945536431821593193)}}
     for arm, measures in r.items():
         for m, (lo, hi) in measures.items():
             assert d["by_arm"][arm][m]["lower"] == pytest.approx(lo, rel=1e-9)

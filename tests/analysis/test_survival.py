@@ -67,7 +67,7 @@ def test_logrank_matches_survdiff(ovarian):
 
 
 def test_rmst_difference_hand_computed(ovarian):
-    """Δ = rmean(rx 2) − rmean(rx 1), SE = sqrt(se1² + se2²), z-test — from R's per-arm print(fit, rmean = 1000)."""
+    """Δ = rmean(rx 2) − rmean(rx 1), SE = sqrt(se1² + se2²), z-test, from R's per-arm print(fit, rmean = 1000)."""
     ref, res = ovarian
     r1 = ref["km"]["by_group"]["rx"]["strata"]["1"]["rmean"]
     r2 = ref["km"]["by_group"]["rx"]["strata"]["2"]["rmean"]

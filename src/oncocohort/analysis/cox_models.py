@@ -114,7 +114,8 @@ class EndpointCox:
         cols = ["term", "hr", "hr_lower", "hr_upper", "p"]
         out = uni[cols].rename(columns={c: f"uni_{c}" for c in cols[1:]})
         if not multi.empty:
-            out = out.merge(multi[cols].rename(columns={c: f"multi_{c}" for c in cols[1:]}), on="term", how="left", sort=False)
+            multi = multi[cols].rename(columns={c: f"multi_{c}" for c in cols[1:]})
+            out = out.merge(multi, on="term", how="left", sort=False)
         return out
 
     summary = to_frame
@@ -139,7 +140,8 @@ class CoxSummary(Mapping[str, EndpointCox]):
 
 def model_frame(adsl: pd.DataFrame, adtte: pd.DataFrame, endpoint: str, columns: list[str]) -> pd.DataFrame:
     """adtte rows of one endpoint joined with the subject-level ``columns`` (arm from adtte)."""
-    rows = adtte.loc[adtte["endpoint"].astype(str).to_numpy() == endpoint, ["patient_id", "arm", "time_months", "event"]]
+    keep = adtte["endpoint"].astype(str).to_numpy() == endpoint
+    rows = adtte.loc[keep, ["patient_id", "arm", "time_months", "event"]]
     cols = [c for c in dict.fromkeys(columns) if c != "arm" and c in adsl.columns]
     subj = adsl[["patient_id", *cols]].drop_duplicates("patient_id")
     frame = rows.merge(subj, on="patient_id", how="left", validate="one_to_one")
@@ -193,7 +195,8 @@ def endpoint_cox(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protocol, en
     return EndpointCox(endpoint, uni, multi, epv, ph, ph_reason, firth, firth_reason, tuple(notes))
 
 
-def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties: Literal["efron", "breslow"], conf: float, *,
+def _model(frame: pd.DataFrame, covariates: list[str], protocol: Protocol, ties: Literal["efron", "breslow"],
+           conf: float, *,
            uni: bool) -> ModelResult:
     label = covariates[0] if uni else "multivariable"
     design = build_design(frame, covariates, protocol)

@@ -47,7 +47,8 @@ class PlotData:
             lanes.append(rec)
         afp = []
         for pid, sub in self.afp.groupby("patient_id", sort=False) if len(self.afp) else []:
-            afp.append({"patient_id": str(pid), "arm": sub["arm"].iloc[0], "best_response": sub["best_response"].iloc[0],
+            afp.append({"patient_id": str(pid), "arm": sub["arm"].iloc[0],
+                        "best_response": sub["best_response"].iloc[0],
                         "time": sub["time"].tolist(), "value": sub["value"].tolist(),
                         "unit": sub["unit"].dropna().iloc[0] if sub["unit"].notna().any() else None,
                         "procedures": procs.get(str(pid), [])})

@@ -30,7 +30,15 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis._common import NOT_REACHED_REASON, SINGLE_ARM_REASON, is_two_arm, put_stat
-from oncocohort.analysis._design import FIT_ERRORS, FIT_ERRORS_OR_IMPORT, build_design, covariate_levels, fit_cox, reference_level, wald_test
+from oncocohort.analysis._design import (
+    FIT_ERRORS,
+    FIT_ERRORS_OR_IMPORT,
+    build_design,
+    covariate_levels,
+    fit_cox,
+    reference_level,
+    wald_test,
+)
 from oncocohort.analysis.cox_models import model_frame
 from oncocohort.analysis.survival import at_risk_grid, curve_dict
 from oncocohort.protocol import Protocol

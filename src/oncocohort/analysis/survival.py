@@ -252,7 +252,9 @@ def endpoint_survival(rows: pd.DataFrame, protocol: Protocol, *, endpoint: str, 
         if settings.rmst_tau_months is None:
             diff_reason = "no RMST horizon (analysis.rmst_tau_months) in the protocol"
         else:
-            diff = rmst_difference(by_arm[trt].rmst, by_arm[ref].rmst, arm=trt, reference=ref)  # type: ignore[union-attr,arg-type]
+            g_trt, g_ref = by_arm[trt], by_arm[ref]
+            assert g_trt is not None and g_ref is not None and g_trt.rmst is not None and g_ref.rmst is not None
+            diff = rmst_difference(g_trt.rmst, g_ref.rmst, arm=trt, reference=ref)
             tau = settings.rmst_tau_months
             short = [a for a in arms if time[arm == a].max() < tau]
             if short:
