@@ -28,7 +28,7 @@ class ProportionEstimate:
     method: str = "Clopper-Pearson exact"
 
     def __str__(self) -> str:
-        if self.estimate is None:
+        if self.estimate is None or self.lower is None or self.upper is None:
             return f"{self.x}/{self.n} (not estimable)"
         return (f"{self.x}/{self.n} = {100 * self.estimate:.1f}% "
                 f"({100 * self.conf_level:.0f}% CI {100 * self.lower:.1f}–{100 * self.upper:.1f})")

@@ -148,7 +148,7 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     beta, lstar, info, iters, converged = _maximise(np.zeros(p), free, risk, max_iter, max_halving, max_step, tol)
     if not converged:
         warnings.warn(f"Firth Cox fit did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2)
-    var = np.linalg.inv(info)
+    var = np.asarray(np.linalg.inv(info), dtype=np.float64)
     se = np.sqrt(np.diag(var))
     loglik_unpen = _penalised(beta, risk, need_score=False)[1]
     crit = float(_st.chi2.ppf(conf_level, 1))
@@ -271,7 +271,8 @@ def _maximise(beta0: FloatArray, free: npt.NDArray[np.bool_], risk: _RiskSets, m
               ) -> tuple[FloatArray, float, FloatArray, int, bool]:
     """Newton–Raphson on the free coordinates of β (others held fixed), with step-halving."""
     beta = beta0.copy()
-    lstar, _, score, info = _penalised(beta, risk)
+    lstar, _, first_score, info = _penalised(beta, risk)
+    score: FloatArray = first_score if first_score is not None else np.zeros_like(beta)
 
     def attempt(b: FloatArray) -> tuple[float, float, FloatArray | None, FloatArray | None]:
         try:
