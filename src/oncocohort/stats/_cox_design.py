@@ -89,7 +89,10 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         if key not in covs:
             raise InputError("reference", f"{key!r} is not one of the covariates {covs}")
     used = list(dict.fromkeys([dur, evt, *covs, *strata_cols, *weight_cols, *cluster_cols]))
-    complete = ~data[used].isna().any(axis=1).to_numpy()
+    missing = np.zeros(len(data), dtype=bool)
+    for name in used:  # column by column: no copy of the frame
+        missing |= data[name].isna().to_numpy()
+    complete = ~missing
     n_dropped = int((~complete).sum())
     frame = data if n_dropped == 0 else data.loc[complete, used]  # no copy when nothing is missing
     if len(frame) == 0:
@@ -111,7 +114,7 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         else:
             if cov in reference:
                 raise InputError("reference", f"{cov!r} is numeric; a reference level applies to categorical covariates")
-            mat = as_float_array(col.to_numpy(dtype=np.float64), f"covariates[{cov!r}]", allow_negative=True)[:, None]
+            mat = _numeric(col, cov)[:, None]
             names = [cov]
         blocks.append(mat)
         terms.extend(names)
@@ -125,6 +128,17 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         at += block.shape[1]
     return Design(time, ev, x, tuple(terms), columns, w, stratum, labels, cl,
                   n_dropped, tuple(notes), refs)
+
+
+def _numeric(col: pd.Series, cov: str) -> FloatArray:
+    """Float column; infinite values (or non-numbers) raise InputError naming the covariate."""
+    try:
+        arr = col.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or not np.isfinite(arr).all():  # the full check only builds the error message
+        return as_float_array(col.to_numpy(), f"covariates[{cov!r}]", allow_negative=True)
+    return arr
 
 
 def _treatment_coding(cov: str, col: pd.Series, ref: Any, notes: list[Note]) -> tuple[FloatArray, list[str], Any]:
