@@ -184,6 +184,19 @@ def test_too_large_enumeration_gives_no_p_and_a_reason(monkeypatch):
     assert res.p is None and "too large" in res.reason
 
 
+def test_simulated_p_value_agrees_with_exact_and_is_reproducible():
+    table = np.array([[5, 1, 4], [2, 6, 3], [1, 2, 7]])
+    exact = fisher_exact(table).p
+    b = 20000
+    sim = fisher_exact(table, simulate_p_value=True, n_simulations=b, rng=np.random.default_rng(42))
+    assert abs(sim.p - exact) < 4 * np.sqrt(exact * (1 - exact) / b)  # Monte Carlo error, 4 SE
+    again = fisher_exact(table, simulate_p_value=True, n_simulations=b, rng=np.random.default_rng(42))
+    assert again.p == sim.p and "simulated" in sim.method
+    with pytest.raises(InputError) as exc:
+        fisher_exact(table, simulate_p_value=True)
+    assert exc.value.argument == "rng"
+
+
 def test_rule_reports_chosen_test_and_reason():
     res = compare_proportions_by_rule([[16, 15], [17, 4]])
     assert res.test == "chisq" and "7.67" in res.reason and res.fisher is None

@@ -26,6 +26,8 @@ References
 [3] Agresti A. Categorical Data Analysis, 3rd ed. Wiley; 2013. §3.5.7 (conditional ML odds ratio).
 [4] Yates F. Contingency tables involving small numbers and the χ² test. Suppl J R Stat Soc
     1934;1:217–235.
+[5] Patefield WM. Algorithm AS 159: an efficient method of generating random r × c tables with
+    given row and column totals. Appl Stat 1981;30:91–97.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize
 from scipy import stats as _st
+from scipy.special import gammaln
 
 from oncocohort.errors import InputError
 from oncocohort.stats._fisher import FisherTooLarge, fisher_rxc_pvalue
@@ -122,7 +125,8 @@ class RuleBasedTestResult:
     summary = to_frame
 
 
-def fisher_exact(table: Any, *, conf_level: float = 0.95) -> FisherExactResult:
+def fisher_exact(table: Any, *, conf_level: float = 0.95, simulate_p_value: bool = False,
+                 n_simulations: int = 2000, rng: np.random.Generator | None = None) -> FisherExactResult:
     """Fisher's exact test of independence for an r × c table of counts (R: ``fisher.test(tab)``).
 
     p = Σ_{X : P(X) ≤ P(X_obs)(1 + 1e-7)} P(X), P(X) = Π r_i! Π c_j! / (n! Π x_ij!) [1, 2]. For
@@ -131,6 +135,12 @@ def fisher_exact(table: Any, *, conf_level: float = 0.95) -> FisherExactResult:
     CI limits solve P_ψ(A ≥ a) = α/2 (lower) and P_ψ(A ≤ a) = α/2 (upper) [3]. ψ̂ = 0 / ∞ when a
     is at the lower / upper end of its support. R finds these roots with ``uniroot`` (tolerance
     ~1e-4), so R's OR and CI agree with the exact roots here only to ~1e-5 relative.
+
+    ``simulate_p_value=True`` replaces the enumeration by R's Monte Carlo version
+    (``fisher.test(tab, simulate.p.value = TRUE, B = n_simulations)``): B random tables with the
+    observed margins (Patefield's algorithm [5]) from ``rng`` (required: no global random state),
+    statistic S = −Σ log x_ij!, p = (1 + #{S_b ≤ S_obs / (1 + 64ε)}) / (B + 1) — R's rule, the
+    factor keeping ties. Use it for tables too large for the exact enumeration.
     """
     x = _as_count_table(table)
     if not 0 < conf_level < 1:
@@ -138,11 +148,16 @@ def fisher_exact(table: Any, *, conf_level: float = 0.95) -> FisherExactResult:
     reason = _degenerate_reason(x)
     if reason is not None:
         return FisherExactResult(x, None, conf_level=conf_level, reason=reason)
+    if simulate_p_value:
+        p_sim = _simulated_p(x, n_simulations, rng)
+        method = f"Fisher's exact test (two-sided), simulated p-value (B = {n_simulations})"
+        return FisherExactResult(x, p_sim, conf_level=conf_level, method=method)
     try:
         p = fisher_rxc_pvalue(x)
     except FisherTooLarge as exc:  # R's FEXACT stops too ("workspace"); no silent approximation
         return FisherExactResult(x, None, conf_level=conf_level,
-                                 reason=f"table too large for the exact r x c enumeration ({exc})")
+                                 reason=f"table too large for the exact r x c enumeration ({exc}); "
+                                        "simulate_p_value=True gives R's Monte Carlo p-value")
     if x.shape != (2, 2):
         return FisherExactResult(x, p, conf_level=conf_level)
     or_hat, lower, upper = _conditional_odds_ratio(x, conf_level)
@@ -227,6 +242,19 @@ def _degenerate_reason(x: npt.NDArray[np.int64]) -> str | None:
                  f"column(s) {zero_cols.tolist()}" if zero_cols.size else ""]
         return "all-zero " + " and ".join(p for p in parts if p) + ": no variation to test"
     return None
+
+
+def _simulated_p(x: npt.NDArray[np.int64], n_simulations: int, rng: np.random.Generator | None) -> float:
+    if rng is None:
+        raise InputError("rng", "a numpy Generator is required for a simulated p-value (reproducibility)")
+    if int(n_simulations) != n_simulations or n_simulations < 1:
+        raise InputError("n_simulations", f"must be a positive whole number, got {n_simulations!r}")
+    tables = _st.random_table(x.sum(axis=1), x.sum(axis=0)).rvs(
+        int(n_simulations), method="patefield", random_state=rng)
+    simulated = -gammaln(tables + 1.0).sum(axis=(1, 2))
+    observed = -float(gammaln(x + 1.0).sum())
+    almost_one = 1.0 + 64.0 * np.finfo(float).eps  # R: almost.1 <- 1 + 64 * .Machine$double.eps
+    return float((1 + np.sum(simulated <= observed / almost_one)) / (n_simulations + 1))
 
 
 def _conditional_odds_ratio(x: npt.NDArray[np.int64], conf_level: float) -> tuple[float, float, float]:
