@@ -133,8 +133,9 @@ def fisher_exact(table: Any, *, conf_level: float = 0.95, simulate_p_value: bool
     2 × 2 tables (a = x_11) the conditional MLE of the odds ratio ψ maximises the noncentral
     hypergeometric likelihood P(a; ψ) ∝ C(c_1, a) C(c_2, r_1 − a) ψ^a, i.e. solves E_ψ[a] = a; the
     CI limits solve P_ψ(A ≥ a) = α/2 (lower) and P_ψ(A ≤ a) = α/2 (upper) [3]. ψ̂ = 0 / ∞ when a
-    is at the lower / upper end of its support. R finds these roots with ``uniroot`` (tolerance
-    ~1e-4), so R's OR and CI agree with the exact roots here only to ~1e-5 relative.
+    is at the lower / upper end of its support. The roots are solved here to ~1e-14; R uses
+    ``uniroot`` (tolerance ~1.2e-4 on ψ, or on 1/ψ above 1), so R's OR and CI agree with them
+    typically to ~1e-5 relative and always within that tolerance.
 
     ``simulate_p_value=True`` replaces the enumeration by R's Monte Carlo version
     (``fisher.test(tab, simulate.p.value = TRUE, B = n_simulations)``): B random tables with the
@@ -212,6 +213,8 @@ def compare_proportions_by_rule(table: Any, *, min_expected: float = MIN_EXPECTE
         return RuleBasedTestResult(x, "chisq", chisq.p, why, chisq.min_expected, chisq, None)
     fisher = fisher_exact(x)
     why = f"an expected count < {min_expected:g} (smallest {chisq.min_expected:.2f}): Fisher's exact test"
+    if fisher.p is None:
+        why += f"; no p-value: {fisher.reason}"
     return RuleBasedTestResult(x, "fisher", fisher.p, why, chisq.min_expected, chisq, fisher)
 
 
