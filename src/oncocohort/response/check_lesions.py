@@ -84,7 +84,8 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
     # Baseline checks run on the rows whose keys are usable, so one pass reports everything.
     usable = (df[["patient_id", "visit_date", "lesion_id"]].notna().all(axis=1)
               & df["lesion_type"].isin(LESION_TYPES).fillna(False)).to_numpy(bool)
-    df = df.loc[usable].copy()
+    if not usable.all():
+        df = df.loc[usable].copy()
     add = _collector(df, problems)
     df, notes = _assign_baseline(df, problems, add)
     base = df["is_baseline_visit"].to_numpy()

@@ -115,7 +115,10 @@ def evaluate(lesions: pd.DataFrame, criteria: CriteriaName | ResponseCriteria, *
     if not isinstance(lesions, pd.DataFrame):
         raise InputError("lesions", f"must be a pandas DataFrame, got {type(lesions).__name__}")
     checked = check_lesions(lesions, crit)
-    les = checked.lesions
+    # Every rule groups by patient; integer codes (in patient-id order) are factorised once here
+    # instead of once per grouping, and the ids are put back on the way out.
+    codes, patient_ids = pd.factorize(checked.lesions["patient_id"], sort=True)
+    les = checked.lesions.assign(patient_id=codes)
     grid = visit_grid(les)
     sums = derive_target_sum(les, grid, crit)
     visits = pd.concat([grid, sums, derive_target_response(sums, grid, crit),
@@ -134,14 +137,17 @@ def evaluate(lesions: pd.DataFrame, criteria: CriteriaName | ResponseCriteria, *
 
     notes = list(checked.notes)
     start = as_start_dates(treatment_start)
+    start.index = patient_ids.get_indexer(start.index) if len(start) else start.index
     baseline = grid.loc[grid["is_baseline"].to_numpy(), ["patient_id", "visit_date"]].set_index("patient_id")["visit_date"]
     missing = baseline.index.difference(start.dropna().index)
     if len(missing):
         notes.append(Note("treatment start not given; the baseline visit date was used", len(missing),
-                          {"patients": [str(p) for p in missing[:20]]}))
+                          {"patients": [str(p) for p in patient_ids[missing[:20]]]}))
     start = pd.concat([start.dropna()[lambda s: s.index.isin(baseline.index)], baseline.loc[missing]])
     best, more = derive_best_overall_response(visits, start, confirm=confirm, min_sd_days=min_sd_days,
                                               confirm_days=confirm_days, window_days=window_days)
+    visits["patient_id"] = patient_ids[visits["patient_id"].to_numpy()]
+    best["patient_id"] = patient_ids[best["patient_id"].to_numpy()]
     settings = dict(criteria=crit.name, confirm=confirm, min_sd_days=min_sd_days, confirm_days=confirm_days,
                     window_days=window_days, confirm_progression=crit.confirm_progression)
     return ResponseEvaluation(crit, visits, best, checked.warnings, tuple(notes + more), settings)
