@@ -58,8 +58,8 @@ def test_import_twice_adds_no_rows_and_logs_unchanged(tmp_path: Path) -> None:
     assert third.status == "imported" and len(read_table(db, "patients", schema="validated")) == 15
 
 
-def test_validated_tables_keep_their_types(tmp_path: Path) -> None:
-    study = load_study(example_study_path(EXAMPLE))
+def test_validated_tables_keep_their_types(tmp_path: Path, reference_study) -> None:
+    study = reference_study
     db = tmp_path / "s.duckdb"
     import_study(study, db)
     lesions = read_table(db, "lesions", schema="validated")
@@ -106,10 +106,10 @@ def test_database_path_for_a_packaged_study_goes_to_the_output_folder(tmp_path: 
     assert study_database_path(protocol) == tmp_path / "out" / EXAMPLE / f"{EXAMPLE}.duckdb"
 
 
-def test_tables_validated_from_memory_are_logged_by_content(tmp_path: Path) -> None:
+def test_tables_validated_from_memory_are_logged_by_content(tmp_path: Path, reference_study) -> None:
     from oncocohort.validate import validate_study
 
-    reference = load_study(example_study_path(EXAMPLE))
+    reference = reference_study
     tables = {name: frame for name, frame in reference.raw.items()}
     db = tmp_path / "m.duckdb"
     first = import_study(validate_study(reference.protocol, tables), db)
