@@ -70,6 +70,8 @@ def plot_data(adsl: pd.DataFrame, protocol: Protocol, *, treatments: pd.DataFram
     best, _, _ = best_response_categories(subj["best_response"]) if "best_response" in subj else (
         pd.Series("NE", index=subj.index), 0, [])
     subj["best"] = best.to_numpy()
+    if "treatment_start_date" not in subj.columns:  # no time origin: lanes and AFP series cannot be placed
+        subj["treatment_start_date"] = pd.NaT
     arm_rank = {a: i for i, a in enumerate(protocol.arm_ids)}
     notes: list[Note] = []
     waterfall = _waterfall(subj)
