@@ -301,3 +301,23 @@ def test_seed_table_i_printed_p_values_not_reproduced_by_any_standard_test():
         p = compare_proportions_by_rule(table).p
         assert round(p, 3) == value, name
         assert round(p, 3) != printed, name
+
+
+# --- Property test ------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.int64, st.tuples(st.integers(2, 3), st.integers(2, 3)), elements=st.integers(0, 4)))
+def test_fisher_property_matches_naive_and_is_a_probability(table):
+    res = fisher_exact(table)
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        assert res.p is None
+        return
+    p_naive = _naive_fisher(table)
+    assert res.p == pytest.approx(p_naive, rel=1e-10, abs=1e-15)
+    r, c, n = table.sum(axis=1), table.sum(axis=0), table.sum()
+    p_obs = np.exp(gammaln(r + 1).sum() + gammaln(c + 1).sum() - gammaln(n + 1) - gammaln(table + 1).sum())
+    assert p_obs * (1 - 1e-12) <= res.p <= 1.0

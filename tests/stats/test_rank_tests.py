@@ -91,3 +91,14 @@ def test_bad_samples_name_the_argument(x, y, argument):
     with pytest.raises(InputError) as exc:
         mann_whitney_u(x, y)
     assert exc.value.argument == argument
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_normal_approximation_with_ties_matches_scipy(seed):
+    """SciPy's asymptotic test uses the same tie-corrected variance and continuity correction."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(0, 6, size=23), rng.integers(1, 7, size=31)  # many ties
+    for correct in (True, False):
+        res = mann_whitney_u(x, y, correct=correct)
+        ref = stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=correct)
+        assert res.W == ref.statistic and res.p == pytest.approx(ref.pvalue, rel=1e-10)
