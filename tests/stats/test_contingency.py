@@ -17,6 +17,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy import stats
 from scipy.special import gammaln
 
@@ -304,11 +307,6 @@ def test_seed_table_i_printed_p_values_not_reproduced_by_any_standard_test():
 
 
 # --- Property test ------------------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra.numpy import arrays  # noqa: E402
-
-
 @settings(max_examples=40, deadline=None)
 @given(arrays(np.int64, st.tuples(st.integers(2, 3), st.integers(2, 3)), elements=st.integers(0, 4)))
 def test_fisher_property_matches_naive_and_is_a_probability(table):
