@@ -95,3 +95,14 @@ def test_non_target_only_patient_has_no_target_sum():
     f = res.visits.iloc[1]
     assert pd.isna(f["target_response"]) and pd.isna(f["target_sum_mm"]) and f["n_targets"] == 0
     assert calls(res) == ["NON-CR/NON-PD"]
+
+
+def test_non_target_reappearing_after_overall_cr_is_pd():
+    # target 30 -> 0, non-target present -> absent (overall CR) -> non-target present again: PD
+    rows = [lesion("P1", d, "T1", "target", mm) for d, mm in zip([B, F, "2021-05-01"], [30, 0, 0])]
+    rows += [lesion("P1", d, "N1", "non-target", status=s)
+             for d, s in zip([B, F, "2021-05-01"], ["present", "absent", "present"])]
+    res = evaluate(table(rows), "recist1.1")
+    assert calls(res) == ["CR", "PD"]
+    assert res.visits.iloc[2]["nontarget_rule"] == "reappearance after CR"
+    assert res.visits.iloc[2]["overall_rule"] == "Table 1 row 8 / Table 2 row 4: non-target PD"

@@ -122,3 +122,13 @@ def test_target_sums_agree_with_a_naive_loop(seed):
     df = df.merge(base_ids, on=["patient_id", "lesion_id"])
     got = evaluate(df, "recist1.1").visits[naive_target_sums(df).columns]
     pd.testing.assert_frame_equal(got.reset_index(drop=True), naive_target_sums(df), check_dtype=False)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(df=lesion_tables(), criteria=st.sampled_from(["recist1.1", "mrecist", "irecist"]))
+def test_asking_for_confirmation_never_makes_a_responder(df, criteria):
+    loose = evaluate(df, criteria, min_sd_days=42).best.set_index("patient_id")["best_response"]
+    strict = evaluate(df, criteria, min_sd_days=42, confirm=True).best.set_index("patient_id")["best_response"]
+    for pid in loose.index:
+        assert (strict[pid] in OBJECTIVE_RESPONSES) <= (loose[pid] in OBJECTIVE_RESPONSES)
+        assert (strict[pid] in DISEASE_CONTROL) <= (loose[pid] in DISEASE_CONTROL)
