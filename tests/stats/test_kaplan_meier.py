@@ -330,3 +330,9 @@ def test_matches_naive_on_arbitrary_small_data(rows: list, as_float: bool, weigh
     e = np.array([r[1] for r in rows], int)
     w = np.array([r[2] for r in rows]) if weighted else None
     assert_table_equal(kaplan_meier(t, e, weights=w).table, naive_km(t, e, w))
+
+
+def test_survival_at_no_times_gives_an_empty_table() -> None:
+    fit = kaplan_meier([1, 2, 3], [1, 0, 1])
+    assert fit.survival_at([]).to_frame().shape == (0, 8)
+    assert fit.number_at_risk([]).size == 0
