@@ -110,14 +110,20 @@ def time_r(data: dict[str, np.ndarray], repeats: int) -> dict[str, float] | None
     return {"km": km, "logrank": lr, "chisq": chisq, "median": median}
 
 
-def run_cox(sizes: list[int]) -> list[dict[str, Any]] | None:
-    """Call the teammate's ``benchmarks/cox_benchmark.py`` (``run(sizes)``) when it exists."""
+def run_cox(sizes: list[int], **options: Any) -> list[dict[str, Any]] | None:
+    """Call ``benchmarks/cox_benchmark.py``'s ``run(sizes)`` when it exists.
+
+    ``options`` (use_r, use_lifelines, repeats) are passed on only where ``run`` accepts them.
+    """
+    import inspect
+
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
         module = importlib.import_module("cox_benchmark")
     except ImportError:
         return None
-    return list(module.run(sizes))
+    accepted = inspect.signature(module.run).parameters
+    return list(module.run(sizes, **{k: v for k, v in options.items() if k in accepted}))
 
 
 def fmt_ratio(theirs: float | None, ours: float) -> str:
@@ -172,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"median R {r['median']:g} ours {med} -->")
     print(f"<!-- load average at end {os.getloadavg()[0]:.1f} -->")
     if not args.no_cox:
-        rows = run_cox(cox_sizes)
+        rows = run_cox(cox_sizes, use_r=not args.no_r, use_lifelines=not args.no_lifelines,
+                       repeats=args.repeats)
         if rows is None:
             print("\n(Cox: benchmarks/cox_benchmark.py not available)")
         else:
