@@ -78,3 +78,8 @@ def test_bad_arguments_name_the_argument(kw, argument):
 def test_lesions_must_be_a_dataframe():
     with pytest.raises(InputError, match="lesions: must be a pandas DataFrame"):
         evaluate([1, 2], "recist1.1")
+
+
+def test_two_start_dates_for_one_patient_are_refused():
+    with pytest.raises(InputError, match=r"treatment_start: has more than one date for patient\(s\) \['A'\]"):
+        evaluate(two_patients(), "recist1.1", treatment_start=pd.Series(["2021-01-01", "2021-01-02"], index=["A", "A"]))

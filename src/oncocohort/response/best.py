@@ -46,6 +46,9 @@ def as_start_dates(treatment_start: Mapping | pd.Series | None) -> pd.Series:
     if treatment_start is None:
         return pd.Series([], dtype="datetime64[ns]")
     s = treatment_start if isinstance(treatment_start, pd.Series) else pd.Series(dict(treatment_start))
+    if s.index.has_duplicates:
+        dup = s.index[s.index.duplicated()].unique()
+        raise InputError("treatment_start", f"has more than one date for patient(s) {list(map(str, dup[:5]))}")
     try:
         return pd.to_datetime(s).astype("datetime64[ns]")
     except (TypeError, ValueError) as exc:
