@@ -108,6 +108,8 @@ def swimmer_data(best: pd.DataFrame, patients: pd.DataFrame, treatments: pd.Data
                                     "name": proc.get("name", pd.Series("", index=proc.index)).astype(str),
                                     "date": proc["start_date"]}))
     lane_end = pd.Series(np.where(on_drug | drug_end.isna(), end_fu, drug_end), index=p.index).astype("datetime64[ns]")
+    if not pd.isna(cutoff):  # nothing after the data cutoff is drawn
+        lane_end = lane_end.where(lane_end <= cutoff, cutoff)
     b = best.drop_duplicates("patient_id").set_index("patient_id") if best is not None else pd.DataFrame()
     first_resp = pid.map(b["first_response_date"]) if "first_response_date" in b else pd.Series(pd.NaT, index=p.index)
     prog = pid.map(b["progression_date"]) if "progression_date" in b else pd.Series(pd.NaT, index=p.index)
