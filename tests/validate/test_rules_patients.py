@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from oncocohort.errors import DataValidationError
@@ -169,3 +170,18 @@ def test_an_eligibility_variable_without_a_column(check) -> None:
                                                                            "missing_column")
     assert problem.expected == ("a column named 'child_pugh' (read by eligibility criterion 'child_pugh_a'; "
                                 "declare it under the protocol's variables)")
+
+
+def test_empty_rows_are_ignored_with_a_warning_and_lines_stay_right(check) -> None:
+    patients = make_patients()
+    blank = {c: "" for c in patients.columns}
+    patients = pd.concat([patients.iloc[:1], pd.DataFrame([blank, {c: None for c in patients.columns}]),
+                          patients.iloc[1:]], ignore_index=True)
+    patients.loc[4, "age"] = "150"  # P3, now on file line 6
+    study = validate_study(make_protocol(), {"patients": patients}, raise_on_error=False)
+    assert [(p.rule, p.severity, p.row, p.location, p.value) for p in study.problems] == [
+        ("out_of_range", "error", "P3", "line 6", "150"),
+        ("empty_rows", "warning", None, "", "2 empty row(s)")]
+    assert study.problems[1].expected == "a value in some column; rows ignored (lines 3, 4)"
+    assert list(study.tables["patients"].index) == [0, 1, 2]
+    assert list(study.raw["patients"]["patient_id"]) == ["P1", "P2", "P3"]

@@ -76,8 +76,9 @@ class TableCheck:
                                                expected=expected, severity=severity, rule=rule, location=""))
 
     def _locations(self, positions: np.ndarray) -> list[str]:
-        # File line: the header is line 1, so data row i (0-based) is line i + 2.
-        lines = [f"line {i + 2}" for i in positions]
+        # File line: the header is line 1, so data row i (0-based) is line i + 2; index labels are
+        # the file's row positions (empty rows removed leave gaps).
+        lines = [f"line {int(i) + 2}" for i in self.ids.index[positions]]
         if self.context is None or self.context.empty:
             return lines
         parts = self.context.iloc[positions]

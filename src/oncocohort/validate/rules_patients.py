@@ -79,7 +79,6 @@ def check_after_cutoff(check: TableCheck, patients: pd.DataFrame, raw: pd.DataFr
 
 def check_patients(check: TableCheck, patients: pd.DataFrame, raw: pd.DataFrame, protocol: Protocol) -> None:
     """All patients-table rules, in report order."""
-    raw = raw.reset_index(drop=True)
     check_duplicate_ids(check, patients)
     check_allocated_dates(check, patients, raw, protocol)
     check_date_order(check, patients, raw)

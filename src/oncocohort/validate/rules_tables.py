@@ -81,7 +81,6 @@ def check_after_cutoff(check: TableCheck, table: str, frame: pd.DataFrame, raw: 
 def check_table(check: TableCheck, table: str, frame: pd.DataFrame, raw: pd.DataFrame, patients: pd.DataFrame,
                 protocol: Protocol) -> None:
     """All rules for one non-patients table, in report order."""
-    raw = raw.reset_index(drop=True)
     check_unknown_patients(check, frame, patients)
     check_unique_rows(check, table, frame)
     check_end_before_start(check, table, frame, raw)

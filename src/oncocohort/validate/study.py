@@ -26,7 +26,7 @@ from oncocohort.protocol import Protocol, load_protocol
 from oncocohort.protocol.schema import TEMPLATE_TABLES
 from oncocohort.validate.rules_patients import check_patients
 from oncocohort.validate.rules_tables import check_table
-from oncocohort.validate.tables import empty_table, remove_identifying_columns, type_table
+from oncocohort.validate.tables import empty_table, type_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +92,7 @@ def validate_study(protocol: Protocol, tables: dict[str, pd.DataFrame], *, raise
     typed: dict[str, pd.DataFrame] = {}
     raw_kept: dict[str, pd.DataFrame] = {}
 
-    patients, check = type_table("patients", tables["patients"], protocol)
-    raw_patients = remove_identifying_columns("patients", tables["patients"])[0]
+    patients, check, raw_patients = type_table("patients", tables["patients"], protocol)
     check_patients(check, patients, raw_patients, protocol)
     problems += check.problems
     typed["patients"], raw_kept["patients"] = patients, raw_patients
@@ -102,12 +101,14 @@ def validate_study(protocol: Protocol, tables: dict[str, pd.DataFrame], *, raise
         if table not in tables:
             typed[table] = empty_table(table, protocol)
             continue
-        frame, check = type_table(table, tables[table], protocol)
-        raw_table = remove_identifying_columns(table, tables[table])[0]
+        frame, check, raw_table = type_table(table, tables[table], protocol)
         check_table(check, table, frame, raw_table, patients, protocol)
         problems += check.problems
         typed[table], raw_kept[table] = frame, raw_table
 
+    # Rows keep file positions as index labels during the checks (for line numbers); hand on 0..n-1.
+    typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
+    raw_kept = {name: frame.reset_index(drop=True) for name, frame in raw_kept.items()}
     # Errors first (stable within each severity: table order, then rule order, then row order).
     ordered = tuple(sorted(problems, key=lambda p: p.severity != "error"))
     if raise_on_error and any(p.severity == "error" for p in ordered):

@@ -7,9 +7,10 @@ in ``rules_patients``, ``rules_tables`` and ``rules_cross``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from oncocohort.io.columns import IDENTIFYING_COLUMNS, TEMPLATE, ColumnSpec
+from oncocohort.io.columns import IDENTIFYING_COLUMNS, TEMPLATE, ColumnSpec, is_blank
 from oncocohort.protocol import Protocol
 from oncocohort.validate._collect import TableCheck
 from oncocohort.validate.categories import arm_lookup, normalise_lab_tests
@@ -67,17 +68,42 @@ def variables_needed(protocol: Protocol) -> set[str]:
     return needed & {v.name for v in protocol.variables}
 
 
-def type_table(table: str, raw: pd.DataFrame, protocol: Protocol) -> tuple[pd.DataFrame, TableCheck]:
+def drop_empty_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """Remove rows with no value in any column (spreadsheets often carry formatted blank rows).
+
+    Returns the remaining rows (index labels = original positions, so file lines stay right) and the
+    file lines of the removed rows, which are reported as a warning: nothing is dropped silently.
+    Only rows without a patient id are examined column by column, so a full table costs one pass.
+    """
+    if raw.empty:
+        return raw, []
+    candidates = is_blank(raw["patient_id"]) if "patient_id" in raw.columns else pd.Series(True, index=raw.index)
+    if not candidates.any():
+        return raw, []
+    rows = raw.loc[candidates.to_numpy()]
+    blank = np.logical_and.reduce([is_blank(rows[c]).to_numpy(dtype=bool) for c in rows.columns])
+    empty_labels = rows.index[blank]
+    return raw.drop(index=empty_labels), [int(i) + 2 for i in empty_labels]
+
+
+def type_table(table: str, raw: pd.DataFrame,
+               protocol: Protocol) -> tuple[pd.DataFrame, TableCheck, pd.DataFrame]:
     """Type every column of ``table``; return the typed frame and the check holding its problems.
 
     The typed frame has every template column (all-missing where the file lacks an optional one),
-    then (patients) every protocol variable, then any other column of the file as text.
+    then (patients) every protocol variable, then any other column of the file as text. Also returns
+    the raw rows it typed (identifying columns and empty rows removed), aligned with the typed frame;
+    both keep the file's row positions as index labels (reset by the caller once checks are done).
     """
     raw, dropped = remove_identifying_columns(table, raw)
-    raw = raw.reset_index(drop=True)
+    raw, empty_lines = drop_empty_rows(raw.reset_index(drop=True))
     ids = coerce_text(raw["patient_id"]) if "patient_id" in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
     context_cols = [c for c in CONTEXT_COLUMNS.get(table, ()) if c in raw.columns]
     check = TableCheck(table=table, ids=ids, context=raw[context_cols] if context_cols else None)
+    if empty_lines:
+        shown = ", ".join(map(str, empty_lines[:10])) + (", ..." if len(empty_lines) > 10 else "")
+        check.flag_table(column="(all)", value=f"{len(empty_lines)} empty row(s)", rule="empty_rows",
+                         severity="warning", expected=f"a value in some column; rows ignored (lines {shown})")
     for column in dropped:
         check.flag_table(column=str(column), value="(whole column)", rule="identifying_column", severity="warning",
                          expected="study ids only: this column identifies a person and is not carried into "
@@ -132,7 +158,7 @@ def type_table(table: str, raw: pd.DataFrame, protocol: Protocol) -> tuple[pd.Da
             check.flag_table(column=str(column), value="(whole column)", rule="unused_column", severity="warning",
                              expected="a template column or protocol variable; kept as text, not analysed")
             typed[str(column)] = coerce_text(raw[column])
-    return pd.DataFrame(typed, index=raw.index), check
+    return pd.DataFrame(typed, index=raw.index), check, raw
 
 
 def _need(spec: ColumnSpec) -> str:
