@@ -223,6 +223,17 @@ def test_row_order_does_not_matter() -> None:
     assert a.concordance.se == pytest.approx(b.concordance.se, rel=1e-10)
 
 
+def test_only_the_order_of_times_matters() -> None:
+    """Whole-day times (grouped by counting) and rescaled float times (grouped by sorting) agree."""
+    _, lung = load("lung")
+    cols = ["age", "sex", "ph_ecog"]
+    days = cox_ph(lung, "time", "status", cols, strata="inst")
+    weeks = cox_ph(lung.assign(time=lung["time"] / 7.0 + 0.25), "time", "status", cols, strata="inst")
+    pd.testing.assert_frame_equal(days.params, weeks.params, rtol=1e-10)
+    assert days.concordance.se == pytest.approx(weeks.concordance.se, rel=1e-12)
+    np.testing.assert_allclose(days.ph_test("rank").table["chisq"], weeks.ph_test("rank").table["chisq"], rtol=1e-9)
+
+
 def test_integer_weights_equal_replicated_rows() -> None:
     """Frequency weights: coef, model-based se, log L and C equal those of the replicated data.
 

@@ -89,14 +89,24 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         if key not in covs:
             raise InputError("reference", f"{key!r} is not one of the covariates {covs}")
     used = list(dict.fromkeys([dur, evt, *covs, *strata_cols, *weight_cols, *cluster_cols]))
-    missing = np.zeros(len(data), dtype=bool)
-    for name in used:  # column by column: no copy of the frame
-        missing |= data[name].isna().to_numpy()
+    for cov in covs:
+        if cov in reference and not _is_categorical(data[cov]):
+            raise InputError("reference", f"{cov!r} is numeric; a reference level applies to categorical covariates")
+    numeric = [c for c in covs if not _is_categorical(data[c])]
+    # numeric covariates are read as one float block (one copy); NaN marks a missing value
+    x_num = _numeric_block(data, numeric)
+    missing = np.isnan(x_num).any(axis=1)
+    for name in used:
+        if name not in numeric:
+            missing |= data[name].isna().to_numpy()
     complete = ~missing
-    n_dropped = int((~complete).sum())
-    frame = data if n_dropped == 0 else data.loc[complete, used]  # no copy when nothing is missing
-    if len(frame) == 0:
+    n_dropped = int(missing.sum())
+    if n_dropped == len(data):
         raise InputError("data", f"no row is complete in the used columns {used}")
+    frame = data if n_dropped == 0 else data.loc[complete, used]  # no copy when nothing is missing
+    if n_dropped:
+        x_num = x_num[complete]
+    _check_finite(x_num, numeric)
     notes: list[Note] = []
     if n_dropped:
         notes.append(Note("rows with a missing value in a used column were left out", n_dropped,
@@ -106,28 +116,48 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
     w = as_weights(frame[weight_cols[0]].to_numpy(), len(frame), "weights") if weight_cols else None
     blocks, terms, columns, refs = [], [], {}, {}
     for cov in covs:
-        col = frame[cov]
         start = len(terms)
-        if _is_categorical(col):
-            mat, names, ref = _treatment_coding(cov, col, reference.get(cov), notes)
-            refs[cov] = ref
+        if cov in numeric:
+            j = numeric.index(cov)
+            mat, names = x_num[:, j:j + 1], [cov]
         else:
-            if cov in reference:
-                raise InputError("reference", f"{cov!r} is numeric; a reference level applies to categorical covariates")
-            mat = _numeric(col, cov)[:, None]
-            names = [cov]
+            mat, names, ref = _treatment_coding(cov, frame[cov], reference.get(cov), notes)
+            refs[cov] = ref
         blocks.append(mat)
         terms.extend(names)
         columns[cov] = tuple(range(start, len(terms)))
     stratum, labels = _codes(frame, strata_cols)
     cl = pd.factorize(frame[cluster_cols[0]])[0].astype(np.int64) if cluster_cols else None
-    x = np.empty((len(time), len(terms)), order="F")  # column-major: filled column by column
-    at = 0
-    for block in blocks:
-        x[:, at:at + block.shape[1]] = block
-        at += block.shape[1]
+    if len(numeric) == len(covs):
+        x = np.asfortranarray(x_num)  # all numeric: the block is the model matrix
+    else:
+        x = np.empty((len(time), len(terms)), order="F")  # column-major: filled block by block
+        at = 0
+        for block in blocks:
+            x[:, at:at + block.shape[1]] = block
+            at += block.shape[1]
     return Design(time, ev, x, tuple(terms), columns, w, stratum, labels, cl,
                   n_dropped, tuple(notes), refs)
+
+
+def _numeric_block(data: pd.DataFrame, names: list[str]) -> FloatArray:
+    """(n, k) float64 block of the numeric covariates; a non-numeric one raises InputError."""
+    if not names:
+        return np.zeros((len(data), 0))
+    try:
+        return data[names].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        for name in names:
+            _numeric(data[name], name)  # raises, naming the offending covariate
+        raise
+
+
+def _check_finite(x: FloatArray, names: list[str]) -> None:
+    if x.size and not np.isfinite(x).all():
+        bad = ~np.isfinite(x).all(axis=0)
+        name = names[int(np.flatnonzero(bad)[0])]
+        i = int(np.flatnonzero(~np.isfinite(x[:, names.index(name)]))[0])
+        raise InputError(f"covariates[{name!r}]", f"contains a non-finite value (position {i} of the complete rows)")
 
 
 def _numeric(col: pd.Series, cov: str) -> FloatArray:

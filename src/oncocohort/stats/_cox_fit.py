@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -58,28 +59,94 @@ ITER_MAX = 20  # coxph.control(iter.max)
 TOLER_INF = EPS ** 0.5  # coxph.control(toler.inf = sqrt(eps))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: the sorted views below are cached on first use
 class RiskSets:
-    """Sorted data and the index bookkeeping shared by every pass (built once per fit)."""
+    """Rows labelled by their distinct (stratum, time) group, plus sorted views made on demand.
 
-    order: IntArray  # row permutation: stratum, then time ascending
-    time: FloatArray  # sorted times
+    Groups are numbered by stratum, then increasing time. The compiled derivative pass and the
+    concordance need only the per-row group labels (no row sort); the NumPy paths (small n,
+    robust variance, PH test, baseline hazard) use the sorted views, built once when first used.
+    """
+
     x_rows: FloatArray  # (n, p) covariates in the caller's row order (centring happens in fit)
-    row_group: IntArray  # (n,) group of each row in the caller's order
-    row_event: npt.NDArray[np.bool_]  # event flags in the caller's order
-    row_weights: FloatArray  # weights in the caller's order
-    weights: FloatArray
-    event: npt.NDArray[np.bool_]
-    stratum: IntArray  # sorted stratum codes 0..S-1
-    group: IntArray  # (n,) distinct (stratum, time) index of each sorted row
-    group_start: IntArray  # (G,) first sorted row of each group
+    row_time: FloatArray
+    row_event: npt.NDArray[np.bool_]
+    row_weights: FloatArray
+    row_stratum: IntArray
+    row_group: IntArray  # (n,) group of each row
     group_first: IntArray  # (G,) first group of the group's stratum
     group_after: IntArray  # (G,) first group after the group's stratum
-    event_rows: IntArray  # sorted rows with an event
-    event_group: IntArray  # (K,) groups holding events
-    event_start: IntArray  # (K,) first position in event_rows of each event group
-    n_dead: FloatArray  # (K,) number of event rows d_g
-    dead_weight: FloatArray  # (K,) Σ w over the event rows
+    presorted: IntArray | None = None  # the sort order when building the groups needed one
+
+    @cached_property
+    def order(self) -> IntArray:
+        """Row permutation: stratum, then time ascending (the order within a time is irrelevant)."""
+        if self.presorted is not None:
+            return self.presorted
+        return np.argsort(self.row_group, kind="stable")
+
+    @cached_property
+    def time(self) -> FloatArray:
+        return self.row_time[self.order]
+
+    @cached_property
+    def weights(self) -> FloatArray:
+        return self.row_weights[self.order]
+
+    @cached_property
+    def event(self) -> npt.NDArray[np.bool_]:
+        return self.row_event[self.order]
+
+    @cached_property
+    def stratum(self) -> IntArray:
+        return self.row_stratum[self.order]
+
+    @cached_property
+    def group(self) -> IntArray:
+        """(n,) group of each sorted row."""
+        return self.row_group[self.order]
+
+    @cached_property
+    def group_start(self) -> IntArray:
+        """(G,) first sorted row of each group."""
+        counts = np.bincount(self.row_group, minlength=self.group_first.shape[0])
+        return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+
+    @cached_property
+    def event_rows(self) -> IntArray:
+        """Sorted rows with an event."""
+        return np.flatnonzero(self.event)
+
+    @cached_property
+    def _event_groups(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+        eg = self.group[self.event_rows]
+        new = np.ones(eg.shape[0], dtype=bool)
+        new[1:] = eg[1:] != eg[:-1]
+        start = np.flatnonzero(new)
+        n_dead = np.diff(np.append(start, eg.shape[0])).astype(np.float64)
+        dead_weight = (np.add.reduceat(self.weights[self.event_rows], start)
+                       if start.size else np.zeros(0))
+        return eg[start], start, n_dead, dead_weight
+
+    @property
+    def event_group(self) -> IntArray:
+        """(K,) groups holding events."""
+        return self._event_groups[0]
+
+    @property
+    def event_start(self) -> IntArray:
+        """(K,) first position in ``event_rows`` of each event group."""
+        return self._event_groups[1]
+
+    @property
+    def n_dead(self) -> FloatArray:
+        """(K,) number of event rows d_g."""
+        return self._event_groups[2]
+
+    @property
+    def dead_weight(self) -> FloatArray:
+        """(K,) Σ w over the event rows of each event group."""
+        return self._event_groups[3]
 
     @property
     def x(self) -> FloatArray:
@@ -96,44 +163,48 @@ class Steps:
     wbar: FloatArray  # w̄_g (Efron) or Σ w (Breslow)
 
 
+#: Whole-number times spanning at most this many values (× strata) are grouped by counting.
+COUNTING_MAX_SPAN = 20_000_000
+
+
 def build_risk_sets(time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArray,
                     weights: FloatArray, stratum: IntArray) -> RiskSets:
-    """Sort once and index the distinct (stratum, time) groups and their events."""
+    """Label each row with its distinct (stratum, time) group.
+
+    Whole-number times (days, weeks) over a moderate range are grouped by counting, O(n + range),
+    without sorting the rows; other times are sorted once (that order is kept for later use).
+    """
     n = time.shape[0]
-    if stratum.max(initial=0) == 0:
-        order = np.argsort(time)  # the order within tied times does not matter
+    n_strata = int(stratum.max(initial=0)) + 1
+    t_min = float(time.min(initial=0.0))
+    span = float(time.max(initial=0.0)) - t_min + 1.0
+    presorted = None
+    if n and span * n_strata <= max(COUNTING_MAX_SPAN, 4 * n) and bool(np.all(time == np.floor(time))):
+        key = (time - t_min).astype(np.int64)
+        if n_strata > 1:
+            key += stratum * int(span)
+        present = np.bincount(key) > 0
+        dense = np.cumsum(present) - 1
+        row_group = dense[key]
+        g_stratum = np.flatnonzero(present) // int(span)
     else:
-        order = np.lexsort((time, stratum))
-    t = time[order]
-    s = stratum[order]
-    new = np.empty(n, dtype=bool)
-    new[:1] = True
-    new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
-    group_start = np.flatnonzero(new)
-    group = np.cumsum(new) - 1
-    g_stratum = s[group_start]
-    n_groups = group_start.shape[0]
-    s_new = np.empty(n_groups, dtype=bool)
-    s_new[:1] = True
+        presorted = np.lexsort((time, stratum)) if n_strata > 1 else np.argsort(time)
+        t = time[presorted]
+        s = stratum[presorted]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
+        group = np.cumsum(new) - 1
+        row_group = np.empty(n, dtype=np.int64)
+        row_group[presorted] = group
+        g_stratum = s[new]
+    s_new = np.ones(g_stratum.shape[0], dtype=bool)
     s_new[1:] = g_stratum[1:] != g_stratum[:-1]
     s_first = np.flatnonzero(s_new)
     s_index = np.cumsum(s_new) - 1
     group_first = s_first[s_index]
-    group_after = np.append(s_first[1:], n_groups)[s_index]
-    ev = event[order]
-    w = weights[order]
-    row_group = np.empty(n, dtype=np.int64)
-    row_group[order] = group
-    event_rows = np.flatnonzero(ev)
-    eg = group[event_rows]
-    k_new = np.empty(eg.shape[0], dtype=bool)
-    k_new[:1] = True
-    k_new[1:] = eg[1:] != eg[:-1]
-    event_start = np.flatnonzero(k_new)
-    n_dead = np.diff(np.append(event_start, eg.shape[0])).astype(np.float64)
-    dead_weight = np.add.reduceat(w[event_rows], event_start) if event_rows.size else np.zeros(0)
-    return RiskSets(order, t, x, row_group, event, weights, w, ev, s, group, group_start, group_first, group_after,
-                    event_rows, eg[event_start], event_start, n_dead, dead_weight)
+    group_after = np.append(s_first[1:], g_stratum.shape[0])[s_index]
+    return RiskSets(x, time, event, weights, stratum, row_group.astype(np.int64), group_first,
+                    group_after, presorted)
 
 
 def efron_steps(rs: RiskSets, ties: str) -> Steps:
@@ -270,7 +341,7 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
 COMPILED_MIN_ROWS = 50_000
 
 
-def derivative_function(rs: RiskSets, steps: Steps, ties: str, means: FloatArray, scale: FloatArray,
+def derivative_function(rs: RiskSets, ties: str, means: FloatArray, scale: FloatArray,
                         compiled: bool | None = None) -> Callable[[FloatArray], Derivatives]:
     """β ↦ (log L, U, I) on the centred, scaled covariates: NumPy for small n, numba for large n."""
     if compiled is None:
@@ -284,18 +355,18 @@ def derivative_function(rs: RiskSets, steps: Steps, ties: str, means: FloatArray
             return Derivatives(float(ll), u, info)
         return compiled_pass
     xs = (rs.x - means) * scale
+    steps = efron_steps(rs, ties)
     return lambda beta: derivatives(rs, steps, xs, beta)
 
 
 def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int = ITER_MAX,
                    compiled: bool | None = None) -> NewtonResult:
     """Maximise the partial likelihood from β = 0 exactly as R's ``coxfit6`` iterates [1]."""
-    steps = efron_steps(rs, ties)
     means, scale = centring(rs.x_rows, rs.row_weights)
-    deriv = derivative_function(rs, steps, ties, means, scale, compiled)
+    deriv = derivative_function(rs, ties, means, scale, compiled)
     p = rs.x_rows.shape[1]
     beta = np.zeros(p)
-    if rs.event_rows.size == 0:  # no events: nothing to estimate (R returns NA coefficients)
+    if not rs.row_event.any():  # no events: nothing to estimate (R returns NA coefficients)
         return NewtonResult(beta, np.zeros((p, p)), np.zeros(p), 0.0, 0.0, 0.0, 0, False, False,
                             np.ones(p, dtype=bool), means)
     d0 = deriv(beta)

@@ -74,7 +74,6 @@ class CoxState:
     """What the PH test and the baseline hazard need from the fit (sorted rows, final β)."""
 
     risk_sets: kf.RiskSets
-    steps: kf.Steps
     ties: str
     beta: FloatArray  # 0 where not estimable
     estimable: npt.NDArray[np.bool_]
@@ -82,6 +81,11 @@ class CoxState:
     means: FloatArray
     stratum_labels: tuple[str, ...]
     terms: tuple[str, ...]
+
+    @property
+    def steps(self) -> kf.Steps:
+        """The Efron/Breslow steps of the fit (recomputed on demand, O(number of events))."""
+        return kf.efron_steps(self.risk_sets, self.ties)
 
     @property
     def x_centred(self) -> FloatArray:
@@ -169,7 +173,6 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     if design.cluster is not None and not robust:
         raise InputError("robust", "is False but a cluster is given; a cluster only changes the robust variance")
     rs = kf.build_risk_sets(design.time, design.event, design.x, w, design.stratum)
-    cluster_sorted = None if design.cluster is None else design.cluster[rs.order]
     messages: list[str] = []
     fit = kf.newton_raphson(rs, ties)
     n_events = int(design.event.sum())
@@ -185,9 +188,10 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
                 else np.zeros_like(estimable))
     naive = fit.variance
     var = naive
-    steps = kf.efron_steps(rs, ties)
     tests: dict[str, CoxTest] = {}
     if robust and n_events:
+        steps = kf.efron_steps(rs, ties)
+        cluster_sorted = None if design.cluster is None else design.cluster[rs.order]
         x_centred = rs.x - fit.means
         var = kr.robust_variance(rs, steps, x_centred, beta, naive, cluster_sorted)
         stat, df = kr.robust_score_test(rs, steps, x_centred[:, estimable], cluster_sorted)
@@ -206,7 +210,7 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
         category = ConvergenceWarning if "infinite" in msg or "converge" in msg else StatisticalWarning
         _warnings.warn(msg, category, stacklevel=2)
     frame = lambda m: pd.DataFrame(m, index=list(terms), columns=list(terms))  # noqa: E731
-    state = CoxState(rs, steps, ties, beta, estimable, design.covariate_columns,
+    state = CoxState(rs, ties, beta, estimable, design.covariate_columns,
                      fit.means, design.stratum_labels, terms)
     return CoxResult(
         params=params, loglik_null=fit.loglik_init, loglik=fit.loglik,

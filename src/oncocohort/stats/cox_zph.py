@@ -129,10 +129,11 @@ def _test(imat: FloatArray, u: FloatArray, df: int) -> tuple[float, int, float]:
 def baseline_hazard(st: CoxState) -> pd.DataFrame:
     """Λ₀(t) at x = 0 per distinct time (and stratum), as R's ``basehaz(fit, centered = FALSE)``."""
     rs = st.risk_sets
-    sums = kf.step_sums(rs, st.steps, st.x_centred, st.beta)
+    steps = st.steps
+    sums = kf.step_sums(rs, steps, st.x_centred, st.beta)
     n_groups = rs.group_start.shape[0]
     increment = np.zeros(n_groups)
-    increment[rs.event_group] = np.bincount(st.steps.event_index, st.steps.wbar / sums.denom,
+    increment[rs.event_group] = np.bincount(steps.event_index, steps.wbar / sums.denom,
                                             minlength=rs.event_group.shape[0])
     # the risk scores were centred at ``means``; R multiplies by exp(−Σ means·β) to reach x = 0
     hazard = kf.cumsum_in_stratum(increment, rs) * np.exp(-float(st.means @ st.beta))
