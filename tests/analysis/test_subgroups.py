@@ -79,3 +79,16 @@ def test_single_arm_level_comparison(reference_dir):
     assert two["interaction_p"] is None and "single-arm" in two["interaction_p_reason"]
     assert two["levels_logrank_p"] == pytest.approx(lr, rel=1e-9)
     assert two["level_hr"] == pytest.approx(hr, rel=1e-6)
+
+
+def test_an_arm_without_events_gives_no_hazard_ratio():
+    """R: coxph warns "coefficient may be infinite" and prints HR 0; here the HR is null with the reason."""
+    import pandas as pd
+
+    from oncocohort.analysis.results import arm_hazard_ratio
+
+    adtte = pd.DataFrame({"patient_id": [str(i) for i in range(8)], "arm": ["ici"] * 4 + ["ici_mwa"] * 4,
+                          "endpoint": "os", "time_months": [1.0, 2, 3, 4, 5, 6, 7, 8],
+                          "event": [1, 1, 1, 0, 0, 0, 0, 0]})
+    hr = arm_hazard_ratio(adtte, make_protocol(), "os")
+    assert hr["hr"] is None and "infinite" in hr["hr_reason"] and hr["p"] is None

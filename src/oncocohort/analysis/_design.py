@@ -65,6 +65,20 @@ class CoxFit:
     infinite: tuple[bool, ...] = ()
     converged: bool = True
 
+    def term_summary(self, i: int, conf_level: float) -> tuple[list[float | None], str]:
+        """[hr, hr_lower, hr_upper, p] of term i, all None (with the reason) when the term is not estimable.
+
+        Not estimable: the coefficient may be infinite (monotone likelihood, e.g. an arm without
+        events: R reports exp(±inf) = inf / 0, never a usable number) or the fit did not converge.
+        """
+        hr, lo, hi = self.hr_ci(conf_level)
+        if not self.converged:
+            return [None] * 4, "not estimable: the Cox fit did not converge"
+        if self.infinite and self.infinite[i]:
+            return [None] * 4, ("not estimable: the coefficient may be infinite (monotone likelihood, "
+                                "e.g. a group without events)")
+        return [float(hr[i]), float(lo[i]), float(hi[i]), float(self.p[i])], "not estimable"
+
     def hr_ci(self, conf_level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """HR and Wald CI exp(β ± z SE)."""
         z = float(_st.norm.ppf(1 - (1 - conf_level) / 2))

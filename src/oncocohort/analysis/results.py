@@ -212,9 +212,9 @@ def arm_hazard_ratio(adtte: pd.DataFrame, protocol: Protocol, endpoint: str) -> 
     if why is None:
         try:
             fit = fit_cox(design, ties=protocol.cox.ties)
-            hr, lo, hi = fit.hr_ci(protocol.analysis.conf_level)
-            for k, v in zip(keys, (hr[0], lo[0], hi[0], fit.p[0]), strict=True):
-                put_stat(out, k, v, "not estimable (an arm without events)")
+            values, reason = fit.term_summary(0, protocol.analysis.conf_level)
+            for k, v in zip(keys, values, strict=True):
+                put_stat(out, k, v, reason)
             out["arm"], out["reference"] = design.terms[0].level, design.terms[0].reference
             out["warnings"] = list(fit.warnings)
             return out

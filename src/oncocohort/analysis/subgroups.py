@@ -199,9 +199,8 @@ def _arm_hr(row: dict[str, Any], sub: pd.DataFrame, protocol: Protocol) -> None:
         for k in keys:
             put_stat(row, k, None, f"model not fitted ({exc})")
         return
-    hr, lo, hi = fit.hr_ci(protocol.analysis.conf_level)
-    why = "not estimable (an arm without events: infinite or zero HR)" if fit.warnings else "not estimable"
-    for k, v in zip(keys, (hr[0], lo[0], hi[0], fit.p[0]), strict=True):
+    values, why = fit.term_summary(0, protocol.analysis.conf_level)
+    for k, v in zip(keys, values, strict=True):
         put_stat(row, k, v, why)
     row["hr_warnings"] = list(fit.warnings)
 
@@ -227,10 +226,9 @@ def _single_arm_level_hr(row: dict[str, Any], frame: pd.DataFrame, var: str, lev
         for k in keys:
             put_stat(row, k, None, f"model not fitted ({exc})")
         return
-    hr, lo, hi = fit.hr_ci(protocol.analysis.conf_level)
-    i = idx[0]
-    for k, v in zip(keys, (hr[i], lo[i], hi[i], fit.p[i]), strict=True):
-        put_stat(row, k, v, "not estimable")
+    values, why = fit.term_summary(idx[0], protocol.analysis.conf_level)
+    for k, v in zip(keys, values, strict=True):
+        put_stat(row, k, v, why)
 
 
 def _levels_logrank(frame: pd.DataFrame, var: str) -> float | None:
