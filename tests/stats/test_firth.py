@@ -173,7 +173,8 @@ def test_penalised_score_equals_numerical_gradient(ovarian):
     risk, *_ = _prepare(ovarian, "time", "status", cols)
     t, d, x = _arrays(ovarian, cols)
     beta = np.array([0.05, -0.4, 0.3])
-    _, _, score, _ = _penalised(beta, risk)
+    _, _, score_std, _ = _penalised(beta * risk.scale, risk)  # internal units: standardised x
+    score = score_std * risk.scale  # U*_raw = ∂l*/∂β = U*_std · SD (β_std = β · SD)
     h = 1e-6
     numeric = [(naive_loglik(beta + h * e, t, d, x) - naive_loglik(beta - h * e, t, d, x)) / (2 * h)
                for e in np.eye(3)]
@@ -189,6 +190,11 @@ def test_invariant_to_row_order_and_covariate_shift(ovarian):
     other = firth_cox(shuffled, "time", "status", ["age", "rx"])
     np.testing.assert_allclose(other.coef, base.coef, rtol=1e-9)
     np.testing.assert_allclose(other.ci_upper, base.ci_upper, rtol=1e-8)
+    # units: age in 1/10000 years -> coefficient × 1e4, same convergence, same p and HR per year
+    scaled = firth_cox(ovarian.assign(age=ovarian.age * 1e-4), "time", "status", ["age", "rx"])
+    assert scaled.converged
+    np.testing.assert_allclose(scaled.coef * [1e-4, 1.0], base.coef, rtol=1e-8)
+    np.testing.assert_allclose(scaled.p, base.p, rtol=1e-7)
 
 
 def test_missing_rows_dropped_with_note(ovarian):

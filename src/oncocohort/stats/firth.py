@@ -18,8 +18,9 @@ which needs only risk-set cumulative sums of w, w x, w x xᵀ, w q and w q x (O(
 
 Fitting: Newton–Raphson β ← β + I(β)⁻¹ U*(β) from β = 0 (the information of the unpenalised
 likelihood as the curvature, as [2] and coxphf), each step capped at ``max_step`` in every
-coordinate and halved (up to ``max_halving`` times) while l* decreases; converged when
-max|U*| ≤ ``tol`` and the last step is below ``tol`` in every coordinate.
+coordinate and halved (up to ``max_halving`` times) while l* decreases; converged when the Newton
+decrement U*ᵀ I⁻¹ U* ≤ ``tol``² (distance to the optimum below ``tol`` standard errors; unlike a
+bound on |U*| this does not depend on the units of the covariates).
 
 Inference (coxphf defaults [3]): Wald SE from I(β̂)⁻¹; for each β_j the profile penalised
 likelihood l*_prof(b) = max_{β_{−j}} l*(b, β_{−j}); the CI is {b : 2[l*(β̂) − l*_prof(b)] ≤ χ²_{1,1−α}}
@@ -117,6 +118,7 @@ class _RiskSets:
 
     x: FloatArray  # (n, p), centred
     x_event_sum: FloatArray  # Σ over events of x_i
+    scale: FloatArray  # SD of each covariate; x is stored standardised, x = (x_raw − mean) / scale
     at: npt.NDArray[np.int64]
     d: FloatArray  # events per distinct event time
 
@@ -133,7 +135,8 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     covariates : numeric covariate columns (dummy-code categorical variables beforehand).
     conf_level : level of the profile penalised-likelihood CI.
     max_iter, max_halving, max_step, tol : Newton–Raphson controls (see module docstring;
-        coxphf uses maxit 50, maxhs 5, maxstep 0.5, epsilon 1e-6 — ``tol`` is tighter here).
+        coxphf uses maxit 50, maxhs 5, maxstep 0.5, epsilon 1e-6, gconv 1e-4; ``tol`` here bounds
+        the Newton decrement, i.e. the distance to the optimum in standard errors).
     """
     risk, terms, n, notes = _prepare(data, duration, event, covariates)
     if not 0 < conf_level < 1:
@@ -152,8 +155,8 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     se = np.sqrt(np.diag(var))
     loglik_unpen = _penalised(beta, risk, need_score=False)[1]
     crit = float(_st.chi2.ppf(conf_level, 1))
-    # the profile value is stationary in β_{−j}: an error ε in the maximiser moves l*_prof by O(ε²),
-    # so a looser inner tolerance still gives the deviance to ~1e-12
+    # the profile value is stationary in β_{−j}: an error of ε SE in the maximiser moves l*_prof by
+    # O(ε²), so a looser inner tolerance still gives the deviance to ~1e-14
     profile_tol = max(tol, 1e-7)
     ci_lower, ci_upper, pvals = np.empty(p), np.empty(p), np.empty(p)
     for j in range(p):  # loop over covariates (p is small), never over subjects
@@ -172,11 +175,13 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
             else:
                 target[j] = _profile_limit(deviance, beta[j], se[j], crit, side)
     lr = 2.0 * (lstar - loglik_null)
-    arrays = [beta, se, ci_lower, ci_upper, pvals, var]
+    # back to the covariates' own units: β = β_std / SD, I⁻¹ = D⁻¹ I_std⁻¹ D⁻¹, l* = l*_std + Σ log SD
+    sd, log_sd = risk.scale, float(np.log(risk.scale).sum())
+    arrays = [beta / sd, se / sd, ci_lower / sd, ci_upper / sd, pvals, var / np.outer(sd, sd)]
     for arr in arrays:
         arr.setflags(write=False)
-    return FirthCoxResult(terms, beta, se, ci_lower, ci_upper, pvals, var, conf_level, float(loglik_null),
-                          float(lstar), float(loglik_unpen), float(lr), p, float(_st.chi2.sf(lr, p)),
+    return FirthCoxResult(terms, *arrays, conf_level, float(loglik_null + log_sd), float(lstar + log_sd),
+                          float(loglik_unpen), float(lr), p, float(_st.chi2.sf(lr, p)),
                           iters, converged, n, int(risk.d.sum()), notes=notes)
 
 
@@ -189,10 +194,10 @@ def penalised_loglik(beta: Sequence[float], data: pd.DataFrame, duration: str, e
     if b.shape != (len(terms),):
         raise InputError("beta", f"must have one value per covariate ({len(terms)}), got shape {b.shape}")
     try:
-        lstar, loglik, _, _ = _penalised(b, risk, need_score=False)
+        lstar, loglik, _, _ = _penalised(b * risk.scale, risk, need_score=False)
     except _SingularInformation:  # I(β) numerically singular: l* = −∞ (l itself is not reported)
         return -np.inf, np.nan
-    return float(lstar), float(loglik)
+    return float(lstar + np.log(risk.scale).sum()), float(loglik)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,11 +234,14 @@ def _prepare(data: pd.DataFrame, duration: str, event: str, covariates: Sequence
     if constant:
         raise InputError("covariates", f"constant column(s) {constant}: coefficient not identifiable")
     order = np.argsort(-time, kind="stable")
-    time, status, x = time[order], status[order], x[order] - x.mean(axis=0)
+    # centre and scale: β, l and the deviances are unchanged in meaning (β_std = β·SD, l*_std =
+    # l* − Σ log SD), and max_step then limits steps in SD units whatever the covariate's units
+    scale = x.std(axis=0)
+    time, status, x = time[order], status[order], (x[order] - x.mean(axis=0)) / scale
     event_times, d = np.unique(time[status == 1], return_counts=True)
     # last position (descending order) with time >= t: the whole risk set R(t), ties included
     at = np.searchsorted(-time, -event_times, side="right") - 1
-    risk = _RiskSets(x, x[status == 1].sum(axis=0), at, d.astype(np.float64))
+    risk = _RiskSets(x=x, x_event_sum=x[status == 1].sum(axis=0), scale=scale, at=at, d=d.astype(np.float64))
     return risk, terms, int(len(time)), notes
 
 
@@ -280,28 +288,30 @@ def _maximise(beta0: FloatArray, free: npt.NDArray[np.bool_], risk: _RiskSets, m
         except _SingularInformation:  # l* = −∞ there: the step is halved like any worse step
             return -np.inf, np.nan, None, None
 
-    for it in range(1, max_iter + 1):
-        sub = np.ix_(free, free)
-        step = np.zeros_like(beta)
-        step[free] = np.linalg.solve(info[sub], score[free])
+    for it in range(max_iter + 1):
+        newton = np.zeros_like(beta)
+        newton[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
+        # Newton decrement U*ᵀ I⁻¹ U* (squared distance to the optimum in SE units): scale-free,
+        # so a covariate in ng/ml converges like one in units of 1e4 ng/ml
+        if float(newton[free] @ score[free]) <= tol * tol:
+            return beta, lstar, info, it, True
+        if it == max_iter:
+            break
+        step = newton
         biggest = np.abs(step).max()
         if biggest > max_step:  # coxphf's maxstep: cap the largest coordinate change
-            step *= max_step / biggest
+            step = step * (max_step / biggest)
         new = beta + step
         new_lstar, _, new_score, new_info = attempt(new)
         halvings = 0
         while new_lstar < lstar and halvings < max_halving:  # step-halving keeps l* increasing
-            step /= 2.0
+            step = step / 2.0
             new = beta + step
             new_lstar, _, new_score, new_info = attempt(new)
             halvings += 1
         if new_score is None or new_info is None:
             return beta, lstar, info, it, False
         beta, lstar, score, info = new, new_lstar, new_score, new_info
-        if np.abs(step).max() <= tol and np.abs(score[free]).max() <= tol:
-            return beta, lstar, info, it, True
-        if np.abs(score[free]).max() <= tol * 1e-3:  # already at the optimum to rounding
-            return beta, lstar, info, it, True
     return beta, lstar, info, max_iter, False
 
 
