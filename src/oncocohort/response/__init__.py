@@ -4,6 +4,18 @@ From the ``lesions`` table (or recorded per-visit calls) to per-visit responses,
 response, ORR / DCR with exact CIs, and the data of the waterfall and swimmer figures. Criteria are
 declarative objects (:mod:`oncocohort.response.criteria`) read by one engine
 (:func:`evaluate`); each rule is a function of its own module.
+
+Conventions and limits (each is also stated where it is applied):
+
+* RECIST-style labels CR, PR, SD, NON-CR/NON-PD, PD, NE; with iRECIST confirmation iCR, iPR, iSD,
+  iUPD, iCPD, NE (a non-target-only patient keeps NON-CR/NON-PD). Target and non-target calls are
+  NA where the patient has no such disease, and at the baseline visit.
+* mRECIST measures ``viable_diameter_mm`` for every non-nodal target (record it for extrahepatic
+  targets too); its porta-hepatis node rule and the cytology rule for effusions are not modelled.
+* Not modelled: equivocal new lesions (no template column), lesions "too small to measure" (record
+  the default 5 mm), split or coalescing lesions (record the resulting diameters).
+* Non-target "further increase" for iRECIST confirmation is judged by the number of non-target
+  lesions in unequivocal progression (the template records a status, not a size).
 """
 
 from oncocohort.response.best import derive_best_overall_response
