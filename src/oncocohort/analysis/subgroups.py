@@ -33,6 +33,8 @@ from oncocohort.analysis._common import NOT_REACHED_REASON, SINGLE_ARM_REASON, i
 from oncocohort.analysis._design import (
     FIT_ERRORS,
     FIT_ERRORS_OR_IMPORT,
+    Design,
+    Term,
     build_design,
     covariate_levels,
     fit_cox,
@@ -120,13 +122,13 @@ def interaction_test(frame: pd.DataFrame, variable: str, protocol: Protocol
         x[name] = x[arm_terms[0].column] * x[t.column]
         if x[name].sum() == 0:
             continue  # no experimental-arm patient in this level: the interaction is not estimable
-        terms.append(type(t)(f"{arm_terms[0].name}:{t.name}", name, "interaction", t.level, t.reference))
+        terms.append(Term(f"{arm_terms[0].name}:{t.name}", name, "interaction", t.level, t.reference))
         inter.append(len(terms) - 1)
     if not inter:
         return None, "no level has patients of both arms"
     if int(x["event"].sum()) == 0:
         return None, "no events"
-    design2 = type(design)(x, tuple(terms), design.n_dropped, design.notes)
+    design2 = Design(x, tuple(terms), design.n_dropped, design.notes)
     try:
         fit = fit_cox(design2, ties=protocol.cox.ties)
     except ImportError:
