@@ -177,7 +177,8 @@ def firth_cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequenc
     lr = 2.0 * (lstar - loglik_null)
     # back to the covariates' own units: β = β_std / SD, I⁻¹ = D⁻¹ I_std⁻¹ D⁻¹, l* = l*_std + Σ log SD
     sd, log_sd = risk.scale, float(np.log(risk.scale).sum())
-    coef, se_raw, lower, upper, var_raw = beta / sd, se / sd, ci_lower / sd, ci_upper / sd, var / np.outer(sd, sd)
+    coef, se_raw, lower, upper = beta / sd, se / sd, ci_lower / sd, ci_upper / sd
+    var_raw = var / np.outer(sd, sd)
     for arr in (coef, se_raw, lower, upper, pvals, var_raw):
         arr.setflags(write=False)
     return FirthCoxResult(terms, coef, se_raw, lower, upper, pvals, var_raw, conf_level, float(loglik_null + log_sd), float(lstar + log_sd),
