@@ -128,30 +128,7 @@ def type_table(table: str, raw: pd.DataFrame,
         typed["test"] = normalise_lab_tests(typed["test"])
     known = {c.name for c in TEMPLATE[table]}
     if table == "patients":
-        needed = variables_needed(protocol)
-        for variable in protocol.variables:
-            if variable.name in raw.columns:
-                column_raw = raw[variable.name]
-            else:
-                column_raw = empty
-                why = "required" if variable.required else "used by eligibility, Cox or subgroups"
-                check.flag_table(
-                    column=variable.name, value="(column absent)", rule="missing_column",
-                    severity="error" if variable.name in needed else "warning",
-                    expected=(f"a column named '{variable.name}' (protocol variable, {why})" if variable.name in needed
-                              else f"a column named '{variable.name}' (protocol variable); all values treated "
-                                   "as missing"))
-            typed[variable.name] = coerce_variable(check, column_raw, variable, date_format=protocol.date_format)
-            if variable.required and variable.name in raw.columns:
-                flag_missing(check, typed[variable.name], column_raw, column=variable.name,
-                             expected=f"a value (protocol variable '{variable.name}' is required)")
-            known.add(variable.name)
-        for criterion in protocol.eligibility:
-            name = criterion.variable
-            if name is not None and name not in known and name not in raw.columns:
-                check.flag_table(column=name, value="(column absent)", rule="missing_column",
-                                 expected=f"a column named '{name}' (read by eligibility criterion "
-                                          f"'{criterion.id}'; declare it under the protocol's variables)")
+        known |= _type_variables(check, raw, protocol, typed)
 
     for column in raw.columns:
         if column not in known:
@@ -159,6 +136,41 @@ def type_table(table: str, raw: pd.DataFrame,
                              expected="a template column or protocol variable; kept as text, not analysed")
             typed[str(column)] = coerce_text(raw[column])
     return pd.DataFrame(typed, index=raw.index), check, raw
+
+
+def _type_variables(check: TableCheck, raw: pd.DataFrame, protocol: Protocol, typed: dict[str, pd.Series]) -> set[str]:
+    """Type the protocol's variables (columns of patients) into ``typed``; return their names.
+
+    A variable that is required or read by eligibility, Cox or subgroups must have a column
+    (error); another absent variable is a warning and is all-missing. A variable an eligibility
+    criterion reads without declaring it must still be a column.
+    """
+    needed = variables_needed(protocol)
+    empty = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for variable in protocol.variables:
+        if variable.name in raw.columns:
+            column_raw = raw[variable.name]
+        else:
+            column_raw = empty
+            why = "required" if variable.required else "used by eligibility, Cox or subgroups"
+            check.flag_table(
+                column=variable.name, value="(column absent)", rule="missing_column",
+                severity="error" if variable.name in needed else "warning",
+                expected=(f"a column named '{variable.name}' (protocol variable, {why})" if variable.name in needed
+                          else f"a column named '{variable.name}' (protocol variable); all values treated "
+                               "as missing"))
+        typed[variable.name] = coerce_variable(check, column_raw, variable, date_format=protocol.date_format)
+        if variable.required and variable.name in raw.columns:
+            flag_missing(check, typed[variable.name], column_raw, column=variable.name,
+                         expected=f"a value (protocol variable '{variable.name}' is required)")
+    names = {v.name for v in protocol.variables}
+    for criterion in protocol.eligibility:
+        name = criterion.variable
+        if name is not None and name not in names and name not in raw.columns and name not in typed:
+            check.flag_table(column=name, value="(column absent)", rule="missing_column",
+                             expected=f"a column named '{name}' (read by eligibility criterion "
+                                      f"'{criterion.id}'; declare it under the protocol's variables)")
+    return names
 
 
 def _need(spec: ColumnSpec) -> str:
