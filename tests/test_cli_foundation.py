@@ -156,3 +156,12 @@ def test_progress_display_starts_only_for_slow_steps(monkeypatch) -> None:
     with cli._progress("quick step"):
         pass
     assert started == [True]
+
+
+def test_a_packaged_example_is_imported_into_the_working_folder(runner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["import", str(example_study_path("hepatectomy-lenvatinib-durvalumab"))])
+    assert result.exit_code == 0, _output(result)
+    out = tmp_path / "out" / "hepatectomy-lenvatinib-durvalumab"
+    assert (out / "hepatectomy-lenvatinib-durvalumab.duckdb").is_file()
+    assert (out / "validation-report.csv").is_file()

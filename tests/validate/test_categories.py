@@ -41,3 +41,16 @@ def test_variable_levels_labels_aliases_and_numeric_codes() -> None:
     assert list(map_categories(pd.Series([0.0, 1, "1"]), ecog)[0]) == ["0", "1", "1"]
     mvi = variable_lookup(protocol.variable("macrovascular_invasion"))
     assert list(map_categories(pd.Series(["Yes", "n", "TRUE"]), mvi)[0]) == ["yes", "no", "yes"]
+
+
+def test_the_map_runs_once_per_distinct_value_not_per_row(monkeypatch) -> None:
+    from oncocohort.validate import categories
+
+    lookup = build_lookup(RESPONSE_VALUES, RESPONSE_ALIASES)
+    calls: list[str] = []
+    original = categories.key_of
+    monkeypatch.setattr(categories, "key_of", lambda text: calls.append(text) or original(text))
+    raw = pd.Series(["PR", "Partial response", "sd", None] * 25_000)
+    mapped, unknown = map_categories(raw, lookup)
+    assert len(calls) == 3  # distinct non-missing spellings
+    assert mapped.value_counts().to_dict() == {"PR": 50_000, "SD": 25_000} and not unknown.any()
