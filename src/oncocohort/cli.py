@@ -317,7 +317,7 @@ def derive_command(
 def analyze_command(
     protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for results.json (and the validation "
-                                             "report); default: <protocol folder>/out.")] = None,
+                                             "report); default: the folder 'out' beside the protocol.")] = None,
 ) -> None:
     """Run the statistical analysis plan and write OUT/results.json.
 
