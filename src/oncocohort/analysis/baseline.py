@@ -26,6 +26,16 @@ Tests (two-arm studies only; missing values are left out of the test, as R's ``t
   correction); x is the reference arm, so ``W`` is the U of the reference arm.
 
 The row carries the test and method actually used and why (smallest expected count).
+
+References
+----------
+[1] Hyndman RJ, Fan Y. Sample quantiles in statistical packages. Am Stat 1996;50:361–365 (type 7).
+[2] Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r × c tables.
+    J Am Stat Assoc 1983;78:427–434.
+[3] Mann HB, Whitney DR. On a test of whether one of two random variables is stochastically larger
+    than the other. Ann Math Stat 1947;18:50–60.
+[4] Cochran WG. Some methods for strengthening the common χ² tests. Biometrics 1954;10:417–451
+    (the expected-count ≥ 5 rule).
 """
 
 from __future__ import annotations

@@ -14,6 +14,15 @@ Definitions (seed 001 "Safety and efficacy"; RECIST 1.1 §4.4 / mRECIST):
 * Between-arm p for ORR, DCR (2 × 2: arm × responder) and the whole distribution (arm × CR/PR/SD/
   PD/NE without empty categories) by the paper's rule: Pearson χ² without continuity correction
   when every expected count is ≥ 5, else Fisher's exact test. Two-arm studies only.
+
+References
+----------
+[1] Eisenhauer EA, et al. New response evaluation criteria in solid tumours: revised RECIST guideline
+    (version 1.1). Eur J Cancer 2009;45:228–247, §4.4 (best overall response).
+[2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
+    Semin Liver Dis 2010;30:52–60.
+[3] Clopper CJ, Pearson ES. The use of confidence or fiducial limits illustrated in the case of the
+    binomial. Biometrika 1934;26:404–413.
 """
 
 from __future__ import annotations

@@ -18,6 +18,12 @@ Rows: every protocol reporting group in protocol order (also when nobody had the
 the other terms by decreasing frequency and name; a first "Any adverse event" row. Also the
 patients with an event per window (on-treatment, procedure 0–24 h, 1–30 days) and treatment
 discontinuation due to toxicity and due to progression per arm (``adsl`` flags).
+
+References
+----------
+[1] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) v5.0, 2017
+    (grades; "a patient is counted once, at the worst grade").
+[2] Fisher RA. Statistical Methods for Research Workers, 5th ed. Oliver & Boyd; 1934 (exact test).
 """
 
 from __future__ import annotations

@@ -17,7 +17,13 @@ categorical or cut-derived variable), one row per level (plus an "All patients" 
 
 A single-arm study has no treatment comparison: its rows give the per-level medians, and
 ``levels_logrank_p`` (log-rank across the levels) and the HR of each level against the reference
-level (``hr`` relative to ``reference_level``) replace the between-arm statistics.
+level (``level_hr`` relative to ``reference_level``) replace the between-arm statistics.
+
+References
+----------
+[1] Wang R, Lagakos SW, Ware JH, Hunter DJ, Drazen JM. Statistics in medicine — reporting of subgroup
+    analyses in clinical trials. N Engl J Med 2007;357:2189–2194 (interaction tests, forest plots).
+[2] Therneau TM, Grambsch PM. Modeling Survival Data. Springer 2000, §3.4 (Wald tests of coefficient blocks).
 """
 
 from __future__ import annotations
