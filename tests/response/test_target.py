@@ -119,3 +119,14 @@ def test_a_target_marked_absent_without_a_diameter_counts_as_zero():
     rows = [lesion("P1", DATES[0], "T1", "target", 30), lesion("P1", DATES[1], "T1", "target", None, status="absent")]
     res = evaluate(table(rows), "recist1.1")
     assert calls(res) == ["CR"] and res.visits["target_sum_mm"].iloc[1] == 0
+
+
+def test_mrecist_measures_an_extrahepatic_target_without_viable_diameter_by_its_longest_diameter():
+    # liver target viable 30 -> 10; lung target (no viable diameter recorded) longest 20 -> 20.
+    # sum 50 -> 30 = -40 % -> PR. Without the fallback the lung target would be unmeasured (error).
+    rows = [lesion("P1", DATES[0], "T1", "target", 40, viable=30), lesion("P1", DATES[0], "T2", "target", 20, viable=None, site="lung"),
+            lesion("P1", DATES[1], "T1", "target", 40, viable=10), lesion("P1", DATES[1], "T2", "target", 20, viable=None, site="lung")]
+    res = evaluate(table(rows), "mrecist")
+    assert list(res.visits["target_sum_mm"]) == [50, 30] and calls(res) == ["PR"]
+    with pytest.raises(Exception, match="unmeasured_baseline_target"):
+        evaluate(table(rows), get_criteria("mrecist", extrahepatic_diameter=None))

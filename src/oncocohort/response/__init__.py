@@ -10,8 +10,8 @@ Conventions and limits (each is also stated where it is applied):
 * RECIST-style labels CR, PR, SD, NON-CR/NON-PD, PD, NE; with iRECIST confirmation iCR, iPR, iSD,
   iUPD, iCPD, NE (a non-target-only patient keeps NON-CR/NON-PD). Target and non-target calls are
   NA where the patient has no such disease, and at the baseline visit.
-* mRECIST measures ``viable_diameter_mm`` for every non-nodal target (record it for extrahepatic
-  targets too); its porta-hepatis node rule and the cytology rule for effusions are not modelled.
+* mRECIST measures ``viable_diameter_mm`` (an extrahepatic target without it at baseline: its
+  longest diameter); its porta-hepatis node rule and the cytology rule for effusions are not modelled.
 * Not modelled: equivocal new lesions (no template column), lesions "too small to measure" (record
   the default 5 mm), split or coalescing lesions (record the resulting diameters).
 * Non-target "further increase" for iRECIST confirmation is judged by the number of non-target

@@ -120,9 +120,21 @@ def _normalise(values: pd.Series) -> np.ndarray:
 
 
 def measured_diameter(df: pd.DataFrame, criteria: ResponseCriteria) -> np.ndarray:
-    """Measured diameter per row: short axis for nodes, else the criteria's diameter ([1] §3.2)."""
+    """Measured diameter per row: short axis for nodes, else the criteria's diameter ([1] §3.2).
+
+    With ``criteria.extrahepatic_diameter`` (mRECIST), a non-nodal lesion outside the liver whose
+    ``criteria.diameter`` is empty at baseline is measured by that column at every visit, so one
+    lesion is never summed in two different measures.
+    """
     node = df["is_lymph_node"].to_numpy(dtype=bool)
-    return np.where(node, df[criteria.node_diameter].to_numpy(float), df[criteria.diameter].to_numpy(float))
+    main = df[criteria.diameter].to_numpy(float)
+    if criteria.extrahepatic_diameter is not None and len(df):
+        site = df["site"]
+        extra = ~node & site.notna().to_numpy(bool) & ~site.isin(criteria.intrahepatic_sites).to_numpy(bool)
+        flag = pd.Series(extra & df["is_baseline_visit"].to_numpy(bool) & np.isnan(main), index=df.index)
+        other = flag.groupby([df["patient_id"], df["lesion_id"]], sort=False).transform("max").to_numpy(bool)
+        main = np.where(other, df[criteria.extrahepatic_diameter].to_numpy(float), main)
+    return np.where(node, df[criteria.node_diameter].to_numpy(float), main)
 
 
 def _assign_baseline(df: pd.DataFrame, problems: list[ValidationProblem], add) -> tuple[pd.DataFrame, list[Note]]:

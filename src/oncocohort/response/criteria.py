@@ -102,6 +102,9 @@ class ResponseCriteria:
     new_intrahepatic_min_mm : a new intrahepatic lesion counts only if at least this size (longest
         diameter) AND typical of HCC, or (if atypical) after an interval growth of at least this
         much [2]; None = every new lesion counts (RECIST 1.1 [1] §4.3.3).
+    extrahepatic_diameter : for a non-nodal target outside the liver whose ``diameter`` is empty at
+        baseline, the column measured instead at every visit (mRECIST: extrahepatic lesions are
+        measured as in RECIST, by the longest diameter [2]); None = always ``diameter``.
     confirm_progression : apply iRECIST's iUPD → iCPD confirmation [3] to this criteria's calls.
     confirmation_min_days : a later assessment can confirm iUPD only this many days after it [3] (4 weeks).
     confirmation_window_days : the protocol's intended confirmation window (4–8 weeks [3]); reported,
@@ -123,6 +126,7 @@ class ResponseCriteria:
     min_target_node_mm: float = 15.0
     intrahepatic_sites: tuple[str, ...] = ("liver",)
     new_intrahepatic_min_mm: float | None = None
+    extrahepatic_diameter: str | None = None
     confirm_progression: bool = False
     confirmation_min_days: int = 28
     confirmation_window_days: tuple[int, int] = (28, 56)
@@ -130,8 +134,10 @@ class ResponseCriteria:
     reference: str = ""
 
     def __post_init__(self) -> None:
-        if self.diameter not in ("longest_diameter_mm", "viable_diameter_mm"):
-            raise InputError("diameter", f"must be 'longest_diameter_mm' or 'viable_diameter_mm', got {self.diameter!r}")
+        for f in ("diameter", "extrahepatic_diameter"):
+            value = getattr(self, f)
+            if value not in ("longest_diameter_mm", "viable_diameter_mm") and not (f != "diameter" and value is None):
+                raise InputError(f, f"must be 'longest_diameter_mm' or 'viable_diameter_mm', got {value!r}")
         for f in ("pr_decrease_pct", "pd_increase_pct", "node_normal_below_mm"):
             if not getattr(self, f) > 0:
                 raise InputError(f, f"must be positive, got {getattr(self, f)!r}")
@@ -145,7 +151,9 @@ class ResponseCriteria:
                f"(or atypical with >= {self.new_intrahepatic_min_mm:g} mm interval growth)")
         lines = [
             f"Response criteria {self.name}: {self.reference}",
-            f"  measure: {self.diameter} (nodes: {self.node_diameter}; normal < {self.node_normal_below_mm:g} mm)",
+            f"  measure: {self.diameter} (nodes: {self.node_diameter}; normal < {self.node_normal_below_mm:g} mm)"
+            + ("" if self.extrahepatic_diameter is None else
+               f"; extrahepatic targets without it at baseline: {self.extrahepatic_diameter}"),
             f"  PR: >= {self.pr_decrease_pct:g}% decrease from baseline sum",
             f"  PD: >= {self.pd_increase_pct:g}% increase over nadir sum; absolute increase {pd_abs}",
             f"  baseline targets: <= {self.max_targets} in total, <= {self.max_targets_per_site} per site",
@@ -166,6 +174,7 @@ RECIST11 = ResponseCriteria(
 
 MRECIST = ResponseCriteria(
     name="mrecist", diameter="viable_diameter_mm", pd_min_increase_mm=None, new_intrahepatic_min_mm=10.0,
+    extrahepatic_diameter="longest_diameter_mm",
     reference="Lencioni & Llovet, Semin Liver Dis 2010;30:52-60 (mRECIST)")
 
 IRECIST = dataclasses.replace(
