@@ -103,7 +103,8 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
     n_dropped = int(missing.sum())
     if n_dropped == len(data):
         raise InputError("data", f"no row is complete in the used columns {used}")
-    frame = data if n_dropped == 0 else data.loc[complete, used]  # no copy when nothing is missing
+    # no copy when nothing is missing
+    frame: pd.DataFrame = data if n_dropped == 0 else data[used].iloc[np.flatnonzero(complete)]
     if n_dropped:
         x_num = x_num[complete]
     _check_finite(x_num, numeric)
@@ -114,7 +115,10 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
     time = as_float_array(frame[dur].to_numpy(), "duration")
     ev = as_event_array(frame[evt].to_numpy(), "event").astype(bool)
     w = as_weights(frame[weight_cols[0]].to_numpy(), len(frame), "weights") if weight_cols else None
-    blocks, terms, columns, refs = [], [], {}, {}
+    blocks: list[FloatArray] = []
+    terms: list[str] = []
+    columns: dict[str, tuple[int, ...]] = {}
+    refs: dict[str, Any] = {}
     for cov in covs:
         start = len(terms)
         if cov in numeric:

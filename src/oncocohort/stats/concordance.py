@@ -151,9 +151,8 @@ def _assemble(counts: FloatArray, terms: FloatArray, cluster: IntArray | None) -
     somers = (conc - disc) / n_pairs
     # dfbeta_i = w_i [(c_i − d_i) − (c_i + d_i + t_i) d] / (2 n_pairs)  [2]
     dfbeta = (terms[:, 0] - terms[:, 1] * somers) / (2.0 * n_pairs)
-    if cluster is not None:
-        dfbeta = np.bincount(cluster, weights=dfbeta)
-    return ConcordanceResult((somers + 1.0) / 2.0, float(np.sqrt(dfbeta @ dfbeta)),
+    per_cluster = dfbeta if cluster is None else np.bincount(cluster, weights=dfbeta)
+    return ConcordanceResult((somers + 1.0) / 2.0, float(np.sqrt(per_cluster @ per_cluster)),
                              conc, disc, tied, n_pairs)
 
 
