@@ -69,7 +69,10 @@ CASES = [
 def test_time_point_table_row(criteria, row, target, nontarget, new, expected):
     res = evaluate(one_patient(target, nontarget, new), criteria)
     follow = res.visits.loc[~res.visits["is_baseline"]].iloc[0]
-    assert (follow["target_response"] if target else None) == target or target is None
+    # the lesion data produce the intended categories (NA: no such disease at baseline)
+    assert (None if pd.isna(follow["target_response"]) else follow["target_response"]) == target
+    assert (None if pd.isna(follow["nontarget_response"]) else follow["nontarget_response"]) == nontarget
+    assert bool(follow["new_lesion"]) is new
     assert follow["overall_response"] == expected
     assert follow["overall_rule"] == row
 
