@@ -107,6 +107,8 @@ class ResponseCriteria:
         measured as in RECIST, by the longest diameter [2]); None = always ``diameter``.
     confirm_progression : apply iRECIST's iUPD → iCPD confirmation [3] to this criteria's calls.
     confirmation_min_days : a later assessment can confirm iUPD only this many days after it [3] (4 weeks).
+    confirmation_increase_mm : growth of the target sum (or of the new lesions' summed size) since
+        iUPD that confirms it [3] (5 mm).
     confirmation_window_days : the protocol's intended confirmation window (4–8 weeks [3]); reported,
         not enforced, because [3] lets an unconfirmed iUPD be confirmed at a later assessment.
     overall_table : the combination table, first matching row wins.
@@ -129,6 +131,7 @@ class ResponseCriteria:
     extrahepatic_diameter: str | None = None
     confirm_progression: bool = False
     confirmation_min_days: int = 28
+    confirmation_increase_mm: float = 5.0
     confirmation_window_days: tuple[int, int] = (28, 56)
     overall_table: tuple[OverallResponseRow, ...] = RECIST_OVERALL_TABLE
     reference: str = ""
@@ -162,7 +165,8 @@ class ResponseCriteria:
         if self.confirm_progression:
             lo, hi = self.confirmation_window_days
             lines.append(f"  progression confirmation (iRECIST): iUPD -> iCPD at a later assessment >= "
-                         f"{self.confirmation_min_days} days later (planned {lo}-{hi} days)")
+                         f"{self.confirmation_min_days} days later (planned {lo}-{hi} days), by a further "
+                         f">= {self.confirmation_increase_mm:g} mm or progression in another category")
         lines.append("  time-point table (first matching row wins):")
         lines += [f"    {row}" for row in self.overall_table]
         return "\n".join(lines)

@@ -28,9 +28,9 @@ _RULES = (
     "reset: no progression after iUPD",
     "iUPD: too early to confirm",
     "iUPD: no further increase",
-    "iCPD: target sum increased >= 5 mm since iUPD",
+    "iCPD: target sum increased >= {mm} mm since iUPD",
     "iCPD: further non-target progression since iUPD",
-    "iCPD: new lesions grew >= 5 mm since iUPD",
+    "iCPD: new lesions grew >= {mm} mm since iUPD",
     "iCPD: additional new lesion since iUPD",
     "iCPD: target progression, not progressing at iUPD",
     "iCPD: non-target progression, not progressing at iUPD",
@@ -39,8 +39,7 @@ _RULES = (
 )
 
 
-def confirm_irecist_progression(visits: pd.DataFrame, criteria: ResponseCriteria, *,
-                                increase_mm: float = 5.0) -> pd.DataFrame:
+def confirm_irecist_progression(visits: pd.DataFrame, criteria: ResponseCriteria) -> pd.DataFrame:
     """Replace RECIST-style calls by iRECIST time-point responses ([1] Table 2).
 
     ``visits`` is sorted by patient and date and carries ``patient_id, visit_date, is_baseline,
@@ -55,9 +54,9 @@ def confirm_irecist_progression(visits: pd.DataFrame, criteria: ResponseCriteria
     3. iUPD pending, call not PD (CR, PR, SD, non-CR/non-PD): reset — iCR/iPR/iSD, and a later
        progression is a new iUPD;
     4. iUPD pending, call PD, fewer than ``criteria.confirmation_min_days`` after the iUPD: iUPD;
-    5. otherwise iCPD when, against the iUPD reference: the target sum rose ≥ ``increase_mm`` (for
+    5. otherwise iCPD when, against the iUPD reference: the target sum rose ≥ ``criteria.confirmation_increase_mm`` (for
        a target iUPD), more non-target lesions progress (for a non-target iUPD), the new lesions'
-       summed size rose ≥ ``increase_mm`` or their number rose (for a new-lesion iUPD), or a
+       summed size rose ≥ that much or their number rose (for a new-lesion iUPD), or a
        category that was not progressing at iUPD now progresses; else iUPD (unconfirmed, can be
        confirmed later; increases are additive [2] because the reference stays the first iUPD);
     6. after iCPD every later visit is iCPD (the event has happened).
@@ -80,14 +79,15 @@ def confirm_irecist_progression(visits: pd.DataFrame, criteria: ResponseCriteria
         visits["n_nontargets_progressing"].to_numpy(np.int64),
         visits["new_lesion_count"].to_numpy(np.int64),
         visits["new_lesion_sum_mm"].to_numpy(float),
-        int(criteria.confirmation_min_days), float(increase_mm))
+        int(criteria.confirmation_min_days), float(criteria.confirmation_increase_mm))
     labels = np.array(["iCR", "iPR", "iSD", "NON-CR/NON-PD", "PD", "NE", "", "iUPD", "iCPD"], dtype=object)
     labels_out = labels[out]
     labels_out[out == _BASE] = None
     iupd = pd.Series(pd.to_datetime(upd_day, unit="D")).where(upd_day >= 0).to_numpy("datetime64[ns]")
     return pd.DataFrame({
         "overall_response": pd.array(labels_out, dtype="string"),
-        "irecist_rule": np.array(_RULES, dtype=object)[rule],
+        "irecist_rule": np.array([r.format(mm=f"{criteria.confirmation_increase_mm:g}") for r in _RULES],
+                                 dtype=object)[rule],
         "iupd_date": iupd,
         "progression_date": np.where(out == _ICPD, iupd, np.datetime64("NaT")).astype("datetime64[ns]"),
     })
