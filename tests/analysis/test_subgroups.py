@@ -92,3 +92,18 @@ def test_an_arm_without_events_gives_no_hazard_ratio():
                           "event": [1, 1, 1, 0, 0, 0, 0, 0]})
     hr = arm_hazard_ratio(adtte, make_protocol(), "os")
     assert hr["hr"] is None and "infinite" in hr["hr_reason"] and hr["p"] is None
+
+
+def test_interaction_not_estimable_is_null_with_reason():
+    import pandas as pd
+
+    protocol = make_protocol(variables=[{"name": "g", "type": "categorical", "levels": ["a", "b"]}], subgroups=["g"])
+    n = 16
+    adsl = pd.DataFrame({"patient_id": [str(i) for i in range(n)], "arm": ["ici", "ici_mwa"] * (n // 2),
+                         "g": pd.Categorical(["a"] * (n // 2) + ["b"] * (n // 2), categories=["a", "b"])})
+    event = [1, 1] * 4 + [1, 0] * 4  # level b: no event in the ici_mwa arm -> infinite interaction
+    adtte = adsl[["patient_id", "arm"]].assign(endpoint="os", time_months=np.arange(1.0, n + 1), event=event)
+    rows = subgroup_analyses(adsl, adtte, protocol).to_dict()["os"]
+    b = next(r for r in rows if r["level"] == "b")
+    assert b["interaction_p"] is None and "not estimable" in b["interaction_p_reason"]
+    assert b["hr"] is None and b["hr_reason"].startswith("not estimable")

@@ -181,16 +181,21 @@ def _variance(res: Any, columns: list[str]) -> np.ndarray | None:
 
 def wald_test(fit: CoxFit, indices: list[int]) -> tuple[float, int, float] | None:
     """Wald χ² = b' V⁻¹ b of the coefficients at ``indices`` (df = len), or None without a variance."""
-    if not indices:
-        return None
+    if not indices or not fit.converged or any(fit.infinite[i] for i in indices if fit.infinite):
+        return None  # an infinite or unconverged coefficient has no meaningful Wald statistic
     b = fit.coef[indices]
+    if not np.isfinite(b).all():
+        return None
     if len(indices) == 1:
         stat = float((b[0] / fit.se[indices[0]]) ** 2)
     elif fit.var is None:
         return None
     else:
         v = fit.var[np.ix_(indices, indices)]
-        stat = float(b @ np.linalg.solve(v, b))
+        try:
+            stat = float(b @ np.linalg.solve(v, b))
+        except np.linalg.LinAlgError:  # singular block: some interaction not identifiable
+            return None
     df = len(indices)
     return stat, df, float(_st.chi2.sf(stat, df))
 

@@ -143,7 +143,8 @@ def interaction_test(frame: pd.DataFrame, variable: str, protocol: Protocol
         return None, f"interaction model not fitted ({exc})"
     result = wald_test(fit, inter)
     if result is None or not np.isfinite(result[2]):
-        return None, "the Cox engine gave no covariance matrix for a multi-term Wald test"
+        return None, ("not estimable: an interaction coefficient is infinite or not identifiable "
+                      "(e.g. a subgroup level without events in one arm)")
     return result, None
 
 
