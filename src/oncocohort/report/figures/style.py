@@ -134,7 +134,8 @@ def save_figure(fig: Figure, name: str, out_dir: Path | None, *, formats: Sequen
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
         svg = buf.getvalue().decode("utf-8")
-    return FigureOutput(kind, name, title, caption, tuple(paths), png, svg, dict(meta or {}))
+    size = {"width_in": float(fig.get_figwidth()), "height_in": float(fig.get_figheight())}
+    return FigureOutput(kind, name, title, caption, tuple(paths), png, svg, {**(meta or {}), **size})
 
 
 def fmt_num(value: float | None, digits: int = 1) -> str:

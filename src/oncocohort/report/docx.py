@@ -1,0 +1,190 @@
+"""``report.docx`` with python-docx: journal-style three-line tables (rules above and below the
+header and below the body, no vertical lines), n (%) cells, footnotes under each table, the figures,
+the methods and results text and the reproducibility appendix. A study of synthetic data carries
+"SYNTHETIC DATA" in the page header, so every page is labelled.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+
+from oncocohort.report.figures.style import FigureOutput
+from oncocohort.report.tables import ReportTable
+from oncocohort.report.text import Section
+
+SYNTHETIC_HEADER = "SYNTHETIC DATA — generated for demonstration, not real patients"
+TEXT_WIDTH_IN = 6.3
+RULE_THICK = "12"  # eighths of a point: 1.5 pt
+RULE_THIN = "6"
+
+
+def _border(element: Any, tag: str, **edges: str | None) -> None:
+    """Set <w:tblBorders>/<w:tcBorders> edges: value = size in eighths of a point, None = no line."""
+    pr = element
+    borders = pr.find(qn(f"w:{tag}"))
+    if borders is None:
+        borders = OxmlElement(f"w:{tag}")
+        pr.append(borders)
+    for edge, size in edges.items():
+        el = OxmlElement(f"w:{edge}")
+        if size is None:
+            el.set(qn("w:val"), "nil")
+        else:
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), size)
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+
+
+def _cell_text(cell: Any, text: str, *, bold: bool = False, align: Any = None, size: float = 8.5,
+               indent: int = 0) -> None:
+    para = cell.paragraphs[0]
+    para.paragraph_format.space_after = Pt(0)
+    para.paragraph_format.space_before = Pt(0)
+    if indent:
+        para.paragraph_format.left_indent = Pt(9 * indent)
+    if align is not None:
+        para.alignment = align
+    run = para.add_run(text)
+    run.font.size = Pt(size)
+    run.bold = bold
+
+
+def add_table(doc: Any, table: ReportTable) -> Any:
+    """Append a journal-style table (caption, merged header cells, three rules, footnotes)."""
+    cap = doc.add_paragraph()
+    cap.paragraph_format.keep_with_next = True
+    cap.add_run(f"Table {table.number}. " if table.number else "").bold = True
+    cap.add_run(table.title)
+    n_cols = len(table.columns)
+    n_head = len(table.header)
+    t = doc.add_table(rows=n_head + len(table.rows), cols=n_cols)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = True
+    _border(t._tbl.tblPr, "tblBorders", top=RULE_THICK, bottom=RULE_THICK, left=None, right=None,
+            insideH=None, insideV=None)
+    for r, hrow in enumerate(table.header):
+        cells = t.rows[r].cells
+        col = 0
+        for text, span in hrow:
+            cell = cells[col]
+            if span > 1:
+                cell = cell.merge(cells[col + span - 1])
+            _cell_text(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT if col == 0 else WD_ALIGN_PARAGRAPH.CENTER)
+            if r == n_head - 1 or span > 1:
+                _border(cell._tc.get_or_add_tcPr(), "tcBorders", bottom=RULE_THIN)
+            col += span
+    for i, row in enumerate(table.rows):
+        cells = t.rows[n_head + i].cells
+        for j, text in enumerate(row.cells):
+            _cell_text(cells[j], text, bold=row.heading and j == 0, indent=row.indent if j == 0 else 0,
+                       align=WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER)
+    for note in table.footnotes:
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(note)
+        run.font.size = Pt(7.5)
+    doc.add_paragraph()
+    return t
+
+
+def _sections(doc: Any, sections: Sequence[Section], level: int = 2) -> None:
+    for heading, paragraphs in sections:
+        doc.add_heading(heading, level=level)
+        for text in paragraphs:
+            doc.add_paragraph(text)
+
+
+def render_docx(path: str | Path, results: dict[str, Any], *, methods: Sequence[Section],
+                results_text: Sequence[Section], tables: Sequence[ReportTable], figures: Sequence[FigureOutput],
+                appendix: dict[str, Any]) -> Path:
+    """Write report.docx and return its path."""
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Inches(8.27), Inches(11.69)  # A4
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Inches(1.0))
+    study = results["study"]
+    if study.get("synthetic"):
+        para = section.header.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = para.add_run(SYNTHETIC_HEADER)
+        run.bold = True
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0xD5, 0x5E, 0x00)
+    doc.core_properties.title = study.get("title") or study.get("name") or "Study report"
+    doc.core_properties.author = "oncocohort"
+    doc.add_heading(study.get("title") or study.get("name"), level=0)
+    arms = ", ".join(f"{a['label']} (n={a['n']})" for a in study["arms"])
+    doc.add_paragraph(f"{study.get('name')} · {study.get('type')} {study.get('design')} study · {arms} · "
+                      f"data cut-off {study.get('data_cutoff')}"
+                      + (f" · {study['registration']}" if study.get("registration") else ""))
+    doc.add_heading("Methods", level=1)
+    _sections(doc, methods)
+    doc.add_heading("Results", level=1)
+    _sections(doc, results_text)
+    doc.add_heading("Tables", level=1)
+    for table in tables:
+        add_table(doc, table)
+    doc.add_heading("Figures", level=1)
+    for i, fig in enumerate(figures, 1):
+        width = min(TEXT_WIDTH_IN, fig.meta.get("width_in", TEXT_WIDTH_IN))
+        doc.add_picture(io.BytesIO(fig.png), width=Inches(width))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cap = doc.add_paragraph()
+        cap.add_run(f"Figure {i}. {fig.title}. ").bold = True
+        cap.add_run(fig.caption + (" SYNTHETIC DATA." if study.get("synthetic") else ""))
+    _appendix(doc, appendix)
+    path = Path(path)
+    doc.save(str(path))
+    return path
+
+
+def _appendix(doc: Any, items: dict[str, Any]) -> None:
+    doc.add_heading("Reproducibility appendix", level=1)
+    lines = [("Tool", items.get("tool")), ("results.json schema", items.get("schema_version")),
+             ("Analysis run (UTC)", items.get("created_at"))]
+    lines += list((items.get("versions") or {}).items())
+    proto = items.get("protocol") or {}
+    if proto:
+        lines.append(("Protocol", f"{proto.get('path')} (sha256 {proto.get('sha256')})"))
+    lines.append(("Random seed", "none used by the analysis" if items.get("seed") is None else str(items["seed"])))
+    for key, value in lines:
+        p = doc.add_paragraph(style="List Bullet")
+        p.add_run(f"{key}: ").bold = True
+        p.add_run(str(value))
+    if items.get("inputs"):
+        doc.add_heading("Input files", level=2)
+        t = doc.add_table(rows=1 + len(items["inputs"]), cols=4)
+        _border(t._tbl.tblPr, "tblBorders", top=RULE_THICK, bottom=RULE_THICK, insideH=None, insideV=None,
+                left=None, right=None)
+        for j, h in enumerate(("Table", "File", "Rows", "sha256")):
+            _cell_text(t.rows[0].cells[j], h, bold=True, size=7.5)
+        for i, item in enumerate(items["inputs"], 1):
+            cells = t.rows[i].cells
+            for j, key in enumerate(("table", "path", "rows", "sha256")):
+                _cell_text(cells[j], str(item.get(key)), size=7)
+    if items.get("protocol_text"):
+        doc.add_heading("Protocol", level=2)
+        for line in items["protocol_text"].splitlines():
+            p = doc.add_paragraph()
+            p.paragraph_format.space_after = Pt(0)
+            run = p.add_run(line)
+            run.font.name = "Consolas"
+            run.font.size = Pt(7)
