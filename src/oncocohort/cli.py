@@ -350,6 +350,49 @@ def analyze_command(
     _ok(f"analysed {results.study['n_analysed']} patients of {protocol.study.name}: {path}")
 
 
+# --- run (report) ----------------------------------------------------------------------------------
+@app.command("run")
+def run_command(
+    protocol_path: Annotated[Path, typer.Argument(metavar="PROTOCOL", help="The study protocol YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: out/ beside the "
+                                             "protocol).")] = None,
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Figure formats, comma-separated: png, svg, "
+                                         "pdf.")] = "png",
+    dpi: Annotated[int, typer.Option("--dpi", help="PNG resolution.", min=50, max=1200)] = 300,
+) -> None:
+    """Run the whole study: validate -> derive -> analyse -> report, into one folder.
+
+    Writes OUT/report.html (self-contained), OUT/report.docx, OUT/results.json, OUT/tables/
+    (CSV, Markdown, HTML per table), OUT/figures/ (km_…, waterfall, swimmer, forest_…, flow,
+    afp_…), OUT/derived/ (analysis tables), the validation report and OUT/run.log. The outputs
+    are described in docs/report.md.
+
+    Examples:
+
+        oncocohort run my-study/protocol.yaml
+        oncocohort run my-study/protocol.yaml --out report --formats png,svg,pdf
+    """
+    from oncocohort.report import run_study
+
+    chosen = tuple(dict.fromkeys(x.strip().lower() for x in formats.split(",") if x.strip()))
+    bad = [x for x in chosen if x not in ("png", "svg", "pdf")]
+    if bad or not chosen:
+        _fail("Invalid option", f"--formats: value '{formats}' not allowed; allowed: png, svg, pdf (comma-separated)")
+    _load_protocol_or_exit(protocol_path)
+    try:
+        outcome = run_study(protocol_path, out, formats=chosen, progress=_progress, dpi=dpi)
+    except (OncocohortError, FileNotFoundError) as exc:
+        out_dir = out if out is not None else protocol_path.parent / "out"
+        _render_error(exc, report_files=[out_dir / "validation-report.txt", out_dir / "run.log"])
+    for note in outcome.notes:
+        _console().print(f"[yellow]note[/yellow] {note}", soft_wrap=True)
+    if outcome.synthetic:
+        _console().print("[bold]SYNTHETIC DATA[/bold]: every page and figure is labelled so.")
+    _console().print(f"  {outcome.report_html}\n  {outcome.report_docx}\n  {outcome.results_json}\n"
+                     f"  {outcome.out_dir / 'tables'}/  {outcome.out_dir / 'figures'}/  {outcome.log}")
+    _ok(str(outcome))
+
+
 # --- demo / synth (demo) ---------------------------------------------------------------------------
 @app.command("demo")
 def demo_command(
