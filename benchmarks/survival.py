@@ -47,22 +47,24 @@ def generate(n: int, *, seed: int = 20240601, continuous: bool = False) -> dict[
     return {"time": np.minimum(t, 3650.0), "event": event.astype(np.int8), "group": group}
 
 
-def median_time(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
+def median_time(fn: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Median wall-clock and median CPU seconds of ``repeats`` calls (CPU time is robust to other load)."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
-def time_oncocohort(data: dict[str, np.ndarray], repeats: int) -> dict[str, float]:
+def time_oncocohort(data: dict[str, np.ndarray], repeats: int) -> dict[str, tuple[float, float]]:
     t, e, g = data["time"], data["event"], data["group"]
     return {"km": median_time(lambda: kaplan_meier(t, e), repeats),
             "logrank": median_time(lambda: logrank_test(t, e, g), repeats)}
 
 
-def time_lifelines(data: dict[str, np.ndarray], repeats: int) -> dict[str, float] | None:
+def time_lifelines(data: dict[str, np.ndarray], repeats: int) -> dict[str, tuple[float, float]] | None:
     try:
         from lifelines import KaplanMeierFitter
         from lifelines.statistics import logrank_test as ll_logrank
@@ -83,15 +85,19 @@ suppressMessages(library(survival))
 args <- commandArgs(TRUE); n <- as.integer(args[2]); reps <- as.integer(args[3])
 rd <- function(name) { con <- file(file.path(args[1], name), "rb"); on.exit(close(con)); readBin(con, "double", n) }
 d <- data.frame(time = rd("time.bin"), status = rd("event.bin"), group = rd("group.bin"))
-med <- function(expr) median(replicate(reps, system.time(eval(expr))[["elapsed"]]))
+med <- function(expr) {
+  st <- replicate(reps, system.time(eval(expr)))
+  c(median(st["elapsed", ]), median(st["user.self", ] + st["sys.self", ]))
+}
 km <- med(quote(survfit(Surv(time, status) ~ 1, data = d)))
 lr <- med(quote(survdiff(Surv(time, status) ~ group, data = d)))
 fit <- survfit(Surv(time, status) ~ 1, data = d); sd <- survdiff(Surv(time, status) ~ group, data = d)
-cat(sprintf("%.6f %.6f %.17g %.17g\n", km, lr, sd$chisq, quantile(fit, 0.5, conf.int = FALSE)))
+cat(sprintf("%.6f %.6f %.6f %.6f %.17g %.17g\n", km[1], km[2], lr[1], lr[2], sd$chisq,
+            quantile(fit, 0.5, conf.int = FALSE)))
 """
 
 
-def time_r(data: dict[str, np.ndarray], repeats: int) -> dict[str, float] | None:
+def time_r(data: dict[str, np.ndarray], repeats: int) -> dict[str, Any] | None:
     """R's survfit/survdiff on the same arrays; also returns R's chi-square and median for a cross-check."""
     rscript = shutil.which("Rscript")
     if rscript is None:
@@ -106,8 +112,8 @@ def time_r(data: dict[str, np.ndarray], repeats: int) -> dict[str, float] | None
     if out.returncode != 0:
         print(f"R failed: {out.stderr.strip()[:300]}", file=sys.stderr)
         return None
-    km, lr, chisq, median = (float(x) for x in out.stdout.split())
-    return {"km": km, "logrank": lr, "chisq": chisq, "median": median}
+    km, km_cpu, lr, lr_cpu, chisq, median = (float(x) for x in out.stdout.split())
+    return {"km": (km, km_cpu), "logrank": (lr, lr_cpu), "chisq": chisq, "median": median}
 
 
 def run_cox(sizes: list[int], **options: Any) -> list[dict[str, Any]] | None:
@@ -126,8 +132,16 @@ def run_cox(sizes: list[int], **options: Any) -> list[dict[str, Any]] | None:
     return list(module.run(sizes, **{k: v for k, v in options.items() if k in accepted}))
 
 
-def fmt_ratio(theirs: float | None, ours: float) -> str:
-    return "–" if theirs is None else f"{theirs / ours:.1f}×"
+def fmt_pair(theirs: tuple[float, float] | None, ours: tuple[float, float]) -> str:
+    """'wall / cpu | ratio wall / ratio cpu' cells for one competitor."""
+    if theirs is None:
+        return "– | –"
+    return (f"{theirs[0]:.3f} / {theirs[1]:.3f} | "
+            f"{theirs[0] / ours[0]:.1f}× / {theirs[1] / max(ours[1], 1e-9):.1f}×")
+
+
+def add(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return a[0] + b[0], a[1] + b[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# machine: {os.cpu_count()} CPUs; numpy {np.__version__}; medians of {args.repeats} runs "
           f"(R: {r_repeats}); load average at start {os.getloadavg()[0]:.1f} "
           f"(other processes share the CPUs: compare ratios, not seconds, across runs)")
+    print("Cells are wall / CPU seconds; ratios are theirs / ours (wall / CPU).\n")
     print("| data | n | step | oncocohort (s) | lifelines (s) | ratio | R survival (s) | ratio |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     variants = [False, True] if args.continuous else [False]
@@ -160,17 +175,16 @@ def main(argv: list[str] | None = None) -> int:
             ll = None if args.no_lifelines else time_lifelines(data, args.repeats)
             r = None if args.no_r else time_r(data, r_repeats)
             label = "float times" if continuous else "whole days"
-            for step in ("km", "logrank"):
-                name = "Kaplan–Meier" if step == "km" else "log-rank"
-                ll_s = None if ll is None else ll[step]
-                r_s = None if r is None else r[step]
-                print(f"| {label} | {n:.0e} | {name} | {ours[step]:.3f} | "
-                      f"{'–' if ll_s is None else f'{ll_s:.3f}'} | {fmt_ratio(ll_s, ours[step])} | "
-                      f"{'–' if r_s is None else f'{r_s:.3f}'} | {fmt_ratio(r_s, ours[step])} |")
-            total = ours["km"] + ours["logrank"]
-            ll_total = None if ll is None else ll["km"] + ll["logrank"]
-            print(f"| {label} | {n:.0e} | KM + log-rank | {total:.3f} | "
-                  f"{'–' if ll_total is None else f'{ll_total:.3f}'} | {fmt_ratio(ll_total, total)} | | |")
+            for step in ("km", "logrank", "both"):
+                name = {"km": "Kaplan–Meier", "logrank": "log-rank", "both": "KM + log-rank"}[step]
+                if step == "both":
+                    o = add(ours["km"], ours["logrank"])
+                    l_ = None if ll is None else add(ll["km"], ll["logrank"])
+                    r_ = None if r is None else add(r["km"], r["logrank"])
+                else:
+                    o, l_, r_ = ours[step], None if ll is None else ll[step], None if r is None else r[step]
+                print(f"| {label} | {n:.0e} | {name} | {o[0]:.3f} / {o[1]:.3f} | {fmt_pair(l_, o)} | "
+                      f"{fmt_pair(r_, o)} |")
             if r is not None:  # cross-check on identical data (not a test: just a guard against a wrong benchmark)
                 lr = logrank_test(data["time"], data["event"], data["group"])
                 med = kaplan_meier(data["time"], data["event"]).median().estimate
