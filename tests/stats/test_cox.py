@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import oncocohort.stats._cox_design as cox_design
 import oncocohort.stats._cox_fit as kf
 import oncocohort.stats.concordance as cc
 from oncocohort.errors import ConvergenceWarning, InputError, StatisticalWarning
@@ -49,11 +50,15 @@ def test_every_cox_reference_leaf_matches_r(name: str) -> None:
     assert all(k.endswith(("/call", "/rhs", "/weights")) for k in excluded)
 
 
+@pytest.mark.parametrize("row_major", [False, True])
 @pytest.mark.parametrize("name", ["lung", "veteran"])
-def test_compiled_kernels_reproduce_r_too(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The numba paths used for large n give the same R-matching numbers as the NumPy paths."""
+def test_compiled_kernels_reproduce_r_too(name: str, row_major: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numba paths used for large n (column- or row-major design matrix, compiled centring and
+    column stacking) give the same R-matching numbers as the NumPy paths."""
     monkeypatch.setattr(kf, "COMPILED_MIN_ROWS", 0)
     monkeypatch.setattr(cc, "NUMPY_MAX_ROWS", 0)
+    if row_major:
+        monkeypatch.setattr(cox_design, "ROW_MAJOR_MIN_ROWS", 0)
     ref, data = load(name)
     status = compare_cox(name, {"multivariable": ref["cox"]["multivariable"],
                                 "stratified": ref["cox"]["stratified"],
@@ -288,6 +293,16 @@ def test_bad_input_names_the_argument(kwargs: dict[str, Any], argument: str) -> 
     with pytest.raises(InputError) as err:
         cox_ph(**call)
     assert err.value.argument == argument
+
+
+@pytest.mark.parametrize("row_major", [False, True])
+def test_infinite_covariate_is_rejected(row_major: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if row_major:
+        monkeypatch.setattr(cox_design, "ROW_MAJOR_MIN_ROWS", 0)
+    d = _two_groups().assign(x=[0.0, 1, 2, np.inf, 4, 5, 6, 7, 8, np.nan])
+    with pytest.raises(InputError) as err:
+        cox_ph(d, "time", "status", ["g", "x"])
+    assert err.value.argument == "covariates['x']"
 
 
 def test_data_must_be_a_dataframe() -> None:

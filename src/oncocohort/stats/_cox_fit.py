@@ -153,6 +153,9 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
     Columns whose values all lie in {−1, 0, 1} are neither centred nor scaled (``nocenter`` of
     ``coxph``), so their ``means`` are 0, as R reports them.
     """
+    if x.shape[0] >= COMPILED_MIN_ROWS and x.flags.c_contiguous:  # row-major: one compiled pass
+        from oncocohort.stats import _cox_kernels as kern
+        return kern.column_centring(x, weights)
     p = x.shape[1]
     wsum = weights.sum()
     unit = bool(np.all(weights == 1.0))

@@ -151,6 +151,61 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
 
 
 @njit(cache=True)
+def stack_columns(columns):  # pragma: no cover
+    """Row-major (n, p) matrix from p float columns, the rows holding a NaN, and the count of
+    infinite values. Columns are read in blocks so that each row of the result is written once
+    (column-by-column assignment into a row-major matrix rewrites every cache line p times)."""
+    p = len(columns)
+    n = columns[0].shape[0]
+    x = np.empty((n, p))
+    missing = np.zeros(n, dtype=np.bool_)
+    n_infinite = 0
+    block = 1024
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        for j in range(p):
+            col = columns[j]
+            for i in range(lo, hi):
+                v = col[i]
+                x[i, j] = v
+                if v != v:
+                    missing[i] = True
+                elif np.isinf(v):
+                    n_infinite += 1
+    return x, missing, n_infinite
+
+
+@njit(cache=True)
+def column_centring(x, w):  # pragma: no cover
+    """R's coxfit6 centring on a row-major matrix in two passes: weighted means, then the scale
+    Σw / Σ w|x − x̄|; columns with all values in {−1, 0, 1} keep mean 0 and scale 1."""
+    n, p = x.shape
+    sums = np.zeros(p)
+    zero_one = np.ones(p, dtype=np.bool_)
+    wsum = 0.0
+    for i in range(n):
+        wsum += w[i]
+        for k in range(p):
+            v = x[i, k]
+            sums[k] += w[i] * v
+            if v != 0.0 and v != 1.0 and v != -1.0:
+                zero_one[k] = False
+    means = np.zeros(p)
+    for k in range(p):
+        if not zero_one[k]:
+            means[k] = sums[k] / wsum
+    spread = np.zeros(p)
+    for i in range(n):
+        for k in range(p):
+            spread[k] += w[i] * abs(x[i, k] - means[k])
+    scale = np.ones(p)
+    for k in range(p):
+        if not zero_one[k] and spread[k] > 0:
+            scale[k] = wsum / spread[k]
+    return means, scale
+
+
+@njit(cache=True)
 def _add(tree, i, value):
     i += 1
     size = tree.shape[0]
