@@ -21,7 +21,10 @@ hazard at or above the combination arm's early one (curves that cross leave the 
 
 The winning values are copied into :data:`CALIBRATED_MODEL` (``oncocohort.demo.ici_mwa``) by hand:
 the generator never searches, it only draws. :func:`spread` then reports the approximate
-targets over 20 other seeds (0–19), as in ``docs/demo.md``.
+targets over 20 other seeds (0–19), as in ``docs/demo.md``. With 21–31 patients per arm no seed
+among 9 000 met all eight approximate targets at once (the overall OS median of 15.1 months next to
+arm medians of 11.0 and 16.8 needs survival curves that approach each other after a year, which
+weakens the log-rank test); the bundled seed is the best by :func:`rank_seeds`.
 """
 
 from __future__ import annotations
@@ -102,10 +105,9 @@ def grid_search(base: HazardModel, seeds: Iterable[int] = CALIBRATION_SEEDS) -> 
     os_keys = ["os_median_ici", "os_median_ici_mwa", "os_median_overall"]
 
     def arm_os(model: HazardModel, a: int, b: float, r1: float, r2: float) -> HazardModel:
-        def put(t: tuple, v: float) -> tuple:
-            return tuple(v if i == a else x for i, x in enumerate(t))
-        return dataclasses.replace(model, os_break_months=put(model.os_break_months, b),
-                                   os_rate_early=put(model.os_rate_early, r1), os_rate_late=put(model.os_rate_late, r2))
+        rates = tuple((r1, r2, r2) if i == a else x for i, x in enumerate(model.os_rates))
+        breaks = tuple((b, b + 8.0) if i == a else x for i, x in enumerate(model.os_breaks_months))
+        return dataclasses.replace(model, os_rates=rates, os_breaks_months=breaks)
 
     for _ in range(2):
         m = best([arm_os(m, 0, b, r1, r2) for b, r1, r2 in
@@ -113,6 +115,20 @@ def grid_search(base: HazardModel, seeds: Iterable[int] = CALIBRATION_SEEDS) -> 
         m = best([arm_os(m, 1, b, r1, r2) for b, r1, r2 in
                   itertools.product([10.0, 12.0], [0.004, 0.006, 0.008], [0.03, 0.04, 0.05, 0.06])], os_keys, {"os": 0.05})
     return m
+
+
+def rank_seeds(seeds: Iterable[int], model: HazardModel | None = None) -> pd.DataFrame:
+    """Seeds ordered by the number of approximate targets met, then by the summed deviation of the
+    medians in tolerance units (how the bundled seed was chosen: seeds 0–8999 without 1000–1019)."""
+    from oncocohort.demo.design import TOLERANCE_ARM_MONTHS, TOLERANCE_OVERALL_MONTHS
+
+    rows = []
+    for seed in seeds:
+        r = summarise(seed, model)
+        dev = sum(abs(r[k] - t) / (TOLERANCE_OVERALL_MONTHS if k.endswith("overall") else TOLERANCE_ARM_MONTHS)
+                  for k, t in SURVIVAL_TARGETS.items())
+        rows.append({**r, "targets_met": sum(within_tolerance(r).values()), "deviation": dev})
+    return pd.DataFrame(rows).sort_values(["targets_met", "deviation"], ascending=[False, True], kind="stable")
 
 
 def spread(seeds: Iterable[int] = REPORT_SEEDS, model: HazardModel | None = None) -> pd.DataFrame:

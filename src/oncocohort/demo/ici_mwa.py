@@ -28,13 +28,18 @@ from oncocohort.demo.baseline import baseline_table, model_covariates
 from oncocohort.demo.design import ARMS, DATA_CUTOFF, DISCONTINUATION, SCREENING_END, SCREENING_START, TABLE_II, TABLE_V
 from oncocohort.demo.model import HazardModel, Timeline, simulate_timeline
 
-DEFAULT_SEED = 0
+#: The bundled study's seed: the seed (of 0–8999, calibration seeds 1000–1019 excluded) whose cohort
+#: meets the most approximate targets, ties broken by the smallest deviation (docs/demo.md). The
+#: exact counts do not depend on it.
+DEFAULT_SEED = 4789
 ID_PREFIX = "SYN-M"
 
 #: Calibrated by :mod:`oncocohort.demo.calibration` (grid search on seeds 1000–1019), then fixed.
+#: OS rates are per month on the pieces [0, c1), [c1, c2), [c2, ∞); the grid's two-piece solution
+#: is written with equal second and third rates.
 CALIBRATED_MODEL = HazardModel(
     prog_rate_early=(0.04, 0.03), prog_rate_late=(0.4, 0.05), prog_break_months=(4.0, 6.0),
-    os_rate_early=(0.028, 0.006), os_rate_late=(0.045, 0.035), os_break_months=(9.0, 10.0),
+    os_rates=((0.024, 0.06, 0.06), (0.004, 0.04, 0.04)), os_breaks_months=((9.0, 17.0), (10.0, 18.0)),
     log_hr_progression={"afp_high": float(np.log(2.3)), "multi_tumour": float(np.log(1.15))},
     log_hr_death={"afp_high": float(np.log(2.2)), "ecog1": float(np.log(1.35))},
 )

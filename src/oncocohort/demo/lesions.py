@@ -96,6 +96,7 @@ def build_lesions(rng: np.random.Generator, tl: Timeline, patient_id: np.ndarray
     value = np.round(w / wsum[rv] * sum0[v_pid[rv]] * v_ratio[rv], 1)
     value = np.where(ne_visit[rv], np.nan, value)
     other = np.round(np.maximum(np.nan_to_num(value), longest0[rt] * rng.uniform(0.9, 1.05, rv.size)), 1)
+    other = np.where(v_kind[rv] == 0, longest0[rt], other)  # baseline: the recorded size (largest ≤ 50 mm)
     targets = pd.DataFrame({
         "pid": v_pid[rv], "day": v_day[rv], "lesion_id": np.char.add("T", t_num[rt].astype(str)),
         "lesion_type": "target", "site": site[rt],

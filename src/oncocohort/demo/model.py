@@ -18,7 +18,7 @@ Model (all times from treatment start, in months; one row per analysed patient)
   calls PD: the lesion generator makes that scan PD and no earlier one. Unscheduled scans make
   PFS continuous rather than a lattice of the 6–8-weekly visits.
 * Death: an overall-survival time with its own piecewise-exponential hazard (arm-specific rates
-  ``μ_a1``, ``μ_a2``, break ``c_a``; covariate effects ``γ``: AFP ≥ 400, ECOG 1), coupled to the
+  ``μ_a1 … μ_a3`` on pieces cut at ``c_a1 < c_a2``; covariate effects ``γ``: AFP ≥ 400, ECOG 1), coupled to the
   progression time by ranks: within an arm, the stratified OS uniforms are handed out in the order
   of a score ``ρ·z + √(1−ρ²)·ε`` where ``z`` is the standardised log cumulative hazard at ``T``
   (Iman–Conover-style rank coupling, ρ = 0.7: the marginal OS law is untouched, early progressors
@@ -55,10 +55,9 @@ class HazardModel:
 
     prog_rate_early: tuple[float, ...]
     prog_rate_late: tuple[float, ...]
-    os_rate_early: tuple[float, ...]
-    os_rate_late: tuple[float, ...]
+    os_rates: tuple[tuple[float, ...], ...]
+    os_breaks_months: tuple[tuple[float, ...], ...]
     prog_break_months: tuple[float, ...] = (6.0, 6.0)
-    os_break_months: tuple[float, ...] = (12.0, 12.0)
     os_rank_correlation: float = 0.7
     loss_to_follow_up_rate: float = 0.004
     log_hr_progression: Mapping[str, float] = field(default_factory=dict)
@@ -92,6 +91,18 @@ def _inverse_cumhaz(h: FloatArray, r1: FloatArray, r2: FloatArray, b: FloatArray
     return np.where(h <= hb, h / r1, b + (h - hb) / r2)
 
 
+def inverse_piecewise_cumhaz(h: FloatArray, rates: FloatArray, breaks: FloatArray) -> FloatArray:
+    """Solve H(t) = h for a piecewise-constant hazard: ``rates`` (n × P) on the pieces cut at
+    ``breaks`` (n × (P − 1), increasing)."""
+    widths = np.diff(np.concatenate([np.zeros((h.size, 1)), breaks], axis=1), axis=1)
+    h_at = np.cumsum(rates[:, :-1] * widths, axis=1)              # H at each break
+    piece = (h[:, None] > h_at).sum(axis=1)
+    rows = np.arange(h.size)
+    t0 = np.concatenate([np.zeros((h.size, 1)), breaks], axis=1)[rows, piece]
+    h0 = np.concatenate([np.zeros((h.size, 1)), h_at], axis=1)[rows, piece]
+    return t0 + (h - h0) / rates[rows, piece]
+
+
 def rank_couple(values: FloatArray, score: FloatArray, group: IntArray) -> FloatArray:
     """Within each group, give the k-th smallest ``values`` to the element with the k-th smallest score."""
     by_score = np.lexsort((score, group))
@@ -121,7 +132,7 @@ def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mappi
     lo, hi = model.scan_interval_days
     horizon = float(np.max(follow_up_limit_days)) if n else 0.0
     k_max = int(np.ceil(horizon / lo)) + 2
-    scan_days = np.cumsum(rng.integers(lo, hi + 1, size=(n, k_max)), axis=1)
+    scan_days = np.cumsum(rng.integers(lo, hi + 1, size=(n, k_max)), axis=1, dtype=np.int32)
     s1 = scan_days[:, 0] / MONTH_DAYS
 
     lp = linear_predictor(covariates, model.log_hr_progression, n)
@@ -147,9 +158,10 @@ def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mappi
         response[ranked[counts["CR"]:counts["CR"] + counts["PR"]]] = "PR"
 
     # Progression scan: PD at scan 1; otherwise the first scan at or after T; or an unscheduled one.
-    scan_m = scan_days / MONTH_DAYS
-    prog_col = np.where(pd_, 0, (scan_m < t_prog[:, None]).sum(axis=1))
-    prog_m = np.where(ne | (prog_col >= k_max), np.inf, scan_m[np.arange(n), np.clip(prog_col, 0, k_max - 1)])
+    # first scan at or after T (compared in days: no n x K float matrix for 10^6 patients)
+    prog_col = np.where(pd_, 0, (scan_days < (t_prog * MONTH_DAYS)[:, None]).sum(axis=1))
+    first_after = scan_days[np.arange(n), np.clip(prog_col, 0, k_max - 1)] / MONTH_DAYS
+    prog_m = np.where(ne | (prog_col >= k_max), np.inf, first_after)
     d_lo, d_hi = model.unscheduled_delay_days
     unscheduled = t_prog + rng.integers(d_lo, d_hi + 1, n) / MONTH_DAYS
     use = (rng.random(n) < model.unscheduled_scan_probability) & (unscheduled < prog_m) & ~ne
@@ -159,14 +171,12 @@ def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mappi
     # of a score correlated with the progression quantile (rank coupling: the marginal draw is
     # untouched, earlier progression means earlier death on average).
     lp_d = linear_predictor(covariates, model.log_hr_death, n)
-    d1 = np.asarray(model.os_rate_early)[arm] * np.exp(lp_d)
-    d2 = np.asarray(model.os_rate_late)[arm] * np.exp(lp_d)
-    bd = np.asarray(model.os_break_months, dtype=float)[arm]
     z_prog = np.log(_cumhaz(t_prog, r1, r2, b))  # log cumulative hazard: monotone in the quantile of T
     rho = model.os_rank_correlation
     score = rho * (z_prog - z_prog.mean()) / max(z_prog.std(), 1e-12) + np.sqrt(1 - rho**2) * rng.standard_normal(n)
     u_os = rank_couple(stratified_uniform(rng, arm), score, arm)
-    t_os = _inverse_cumhaz(-np.log1p(-u_os), d1, d2, bd)
+    t_os = inverse_piecewise_cumhaz(-np.log1p(-u_os), np.asarray(model.os_rates)[arm] * np.exp(lp_d)[:, None],
+                                    np.asarray(model.os_breaks_months, dtype=float)[arm])
     # Everyone is alive at the first scan; PD patients die at least a week after their PD scan.
     death_m = np.where(pd_, np.maximum(t_os, prog_m + rng.integers(7, 61, n) / MONTH_DAYS),
                        np.maximum(t_os, s1 + rng.integers(7, 41, n) / MONTH_DAYS))

@@ -135,8 +135,8 @@ def _failures(rng: np.random.Generator, first: int, rows: list[dict], base: dict
 
 
 def _model(early: tuple[float, ...], late: tuple[float, ...], os_rate: tuple[float, ...], brk: float = 4.0) -> HazardModel:
-    return HazardModel(prog_rate_early=early, prog_rate_late=late, os_rate_early=os_rate, os_rate_late=os_rate,
-                       prog_break_months=(brk,) * len(early), os_break_months=(12.0,) * len(early),
+    return HazardModel(prog_rate_early=early, prog_rate_late=late, os_rates=tuple((r, r) for r in os_rate),
+                       os_breaks_months=((12.0,),) * len(early), prog_break_months=(brk,) * len(early),
                        log_hr_progression={"afp_high": float(np.log(2.0))}, log_hr_death={"afp_high": float(np.log(1.8))})
 
 

@@ -9,7 +9,7 @@ combination arm) and, where the arm has a procedure, one procedure row on day 0.
 * ``toxicity`` — exactly k per arm among the others with an on-treatment window; each gets the
   adverse event that caused it (the design's ``toxicity_causes``, e.g. grade 3 hyperbilirubinaemia
   or grade 2 pneumonitis), the drug stopping 3–10 days after its onset;
-* otherwise ``death`` (drug stopped at death), ``lost to follow-up``, or ongoing at the cutoff.
+* otherwise ``death`` (drug stopped at death), ``other`` (lost to follow-up), or ongoing at the cutoff.
 
 Adverse events: for every reporting group and arm, exactly ``any`` patients with an event and
 ``g34`` of them with grade 3–4 (the toxicity patients first), one record at the worst grade plus,
@@ -93,7 +93,7 @@ def assign_discontinuation(rng: np.random.Generator, c: Course, counts: Mapping[
     other = ~prog_stop & ~tox_stop
     lost = other & ~dead & (c.last_contact_day < cutoff_day - 60)
     reason[other & dead] = "death"
-    reason[lost] = "lost to follow-up"
+    reason[lost] = "other"  # lost to follow-up (the template's stop reasons have no such value)
     end = np.where(other & dead, c.death_day, np.where(lost, c.last_contact_day, end))
     end = np.maximum(end, c.drug_start_day)
     return Discontinuation(end, reason, cause, grade, onset)
