@@ -54,6 +54,7 @@ class StudyResults:
     plots: PlotData
     provenance: dict[str, Any]
     notes: tuple[Note, ...] = field(default_factory=tuple)
+    derivation_notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self, *, with_provenance: bool = True) -> dict[str, Any]:
         """The results.json document (JSON types only; NaN / inf never appear)."""
@@ -73,6 +74,7 @@ class StudyResults:
             "safety": None if self.safety is None else self.safety.to_dict(),
             "plots": self.plots.to_dict(),
             "notes": [str(n) for n in self.notes],
+            "derivation_notes": list(self.derivation_notes),
         }
         if self.flow is None:
             doc["flow_reason"] = "no eligibility flow in the derived study"
@@ -127,7 +129,8 @@ def analyze(derived: Any, *, protocol: Protocol | None = None, sources: dict[str
     flow = _flow(getattr(derived, "flow", None))
     provenance = _provenance(sources, protocol_path, created, time.time() - started)
     return StudyResults(protocol, study_block(adsl, protocol), flow, baseline, response, survival, hr, cox,
-                        subgroups, safety, plots, provenance, tuple(notes))
+                        subgroups, safety, plots, provenance, tuple(notes),
+                        tuple(str(n) for n in getattr(derived, "notes", ()) or ()))
 
 
 def write_results_json(results: StudyResults, path: str | Path) -> Path:

@@ -157,6 +157,7 @@ def results_schema() -> dict[str, Any]:
             "safety": safety,
             "plots": plots,
             "notes": _array({"type": "string"}),
+            "derivation_notes": _array({"type": "string"}),
             "provenance": {"type": "object", "required": ["tool", "version", "created_at", "inputs"]},
         },
     }
