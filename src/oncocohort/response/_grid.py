@@ -48,8 +48,16 @@ def per_patient(grid: pd.DataFrame, values: pd.Series, default: float = 0.0) -> 
     return grid["patient_id"].map(values).fillna(default).to_numpy()
 
 
-def as_calls(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Response calls as a pandas string array; "" (the baseline visit: no call) becomes NA."""
-    out = pd.array(values.astype(object), dtype="string")
-    out[values == ""] = pd.NA
-    return out
+def first_match(conds: list[np.ndarray], calls: list[str], rules: list[str], default_call: str,
+                default_rule: str) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
+    """Call and rule of the first true condition per row (a rule table applied in order).
+
+    The row number of the first match is selected as a small integer and the texts are taken from
+    it, so no long strings are copied per condition. A call "" (the baseline visit: no call)
+    becomes NA.
+    """
+    which = np.select(conds, list(range(len(conds))), default=len(conds))
+    call_text = np.array(list(calls) + [default_call], dtype=object)[which]
+    out = pd.array(call_text, dtype="string")
+    out[call_text == ""] = pd.NA
+    return out, np.array(list(rules) + [default_rule], dtype=object)[which]

@@ -58,7 +58,7 @@ def check_lesions(lesions: pd.DataFrame, criteria: ResponseCriteria) -> CheckedL
     for col in DIAMETERS:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float) if col in df.columns else np.nan
     for col in ("is_lymph_node", "typical_hcc_pattern", "is_baseline"):
-        df[col] = df[col].astype("boolean") if col in df.columns else pd.array([pd.NA] * len(df), dtype="boolean")
+        df[col] = df[col].astype("boolean") if col in df.columns else pd.Series(pd.NA, index=df.index, dtype="boolean")
     df["visit_date"] = pd.to_datetime(df["visit_date"], errors="coerce")
     for col in ("lesion_type", "nontarget_status", "site"):
         df[col] = _normalise(df[col])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response._grid import KEY, as_calls, per_patient, per_visit
+from oncocohort.response._grid import KEY, first_match, per_patient, per_visit
 
 
 def derive_nontarget_response(lesions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
@@ -52,10 +52,11 @@ def derive_nontarget_response(lesions: pd.DataFrame, grid: pd.DataFrame) -> pd.D
     calls = ["", "none", "PD", "NE", "CR"]  # "" (baseline) becomes NA below
     rules = ["baseline", "no non-target lesion at baseline", "unequivocal progression",
              "not every non-target lesion assessed", "all non-target lesions absent"]
+    response, rule = first_match(conds, calls, rules, "NON-CR/NON-PD", "persistence of one or more lesions")
     return pd.DataFrame({
         "n_nontargets": n,
         "n_nontargets_progressing": out["n_nontargets_progressing"].to_numpy(int),
         "any_nontarget_present": out["n_present"].to_numpy() > 0,
-        "nontarget_response": as_calls(np.select(conds, calls, default="NON-CR/NON-PD")),
-        "nontarget_rule": np.select(conds, rules, default="persistence of one or more lesions"),
+        "nontarget_response": response,
+        "nontarget_rule": rule,
     })

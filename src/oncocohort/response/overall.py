@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response._grid import as_calls
+from oncocohort.response._grid import first_match
 from oncocohort.response.criteria import NONTARGET_CATEGORIES, TARGET_CATEGORIES, ResponseCriteria
 
 
@@ -44,9 +44,10 @@ def derive_overall_response(visits: pd.DataFrame, criteria: ResponseCriteria) ->
         conds.append(t_ok[target] & nt_ok[nontarget] & new_ok[new])
         calls.append(row.response)
         rules.append(row.source)
+    response, rule = first_match(conds, calls, rules, "", "no table row matched")
     return pd.DataFrame({
-        "overall_response": as_calls(np.select(conds, calls, default="")),
-        "overall_rule": np.select(conds, rules, default="no table row matched"),
+        "overall_response": response,
+        "overall_rule": rule,
     })
 
 

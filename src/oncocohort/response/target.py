@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.response._grid import KEY, as_calls, per_patient, per_visit
+from oncocohort.response._grid import KEY, first_match, per_patient, per_visit
 from oncocohort.response.check_lesions import measured_diameter
 from oncocohort.response.criteria import ResponseCriteria
 
@@ -125,7 +125,8 @@ def derive_target_response(sums: pd.DataFrame, grid: pd.DataFrame, criteria: Res
              "not every target lesion measured",
              f"all targets gone (nodes < {criteria.node_normal_below_mm:g} mm)",
              f"sum <= -{criteria.pr_decrease_pct:g}% from baseline"]
+    response, rule = first_match(conds, calls, rules, "SD", "neither PR nor PD")
     return pd.DataFrame({
-        "target_response": as_calls(np.select(conds, calls, default="SD")),
-        "target_rule": np.select(conds, rules, default="neither PR nor PD"),
+        "target_response": response,
+        "target_rule": rule,
     })
