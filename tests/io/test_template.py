@@ -70,3 +70,14 @@ def test_docs_data_template_is_in_step_with_the_spec() -> None:
     for block in template_markdown().split("### ")[1:]:  # one block per table
         assert "### " + block.rstrip() in text
     assert category_map_markdown() in text
+
+
+def test_category_columns_offer_drop_downs(tmp_path: Path) -> None:
+    protocol = load_protocol(example_study_path(EXAMPLE))
+    book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", protocol))
+    lists = {str(v.sqref): v.formula1 for v in book["patients"].data_validations.dataValidation}
+    headers = {c.value: c.column_letter for c in book["patients"][1]}
+    assert lists[f"{headers['arm']}2:{headers['arm']}5000"] == '"ici,ici_mwa"'
+    assert lists[f"{headers['sex']}2:{headers['sex']}5000"] == '"male,female"'
+    lesion_lists = {v.formula1 for v in book["lesions"].data_validations.dataValidation}
+    assert '"target,non-target,new"' in lesion_lists and '"yes,no"' in lesion_lists

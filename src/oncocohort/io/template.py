@@ -9,9 +9,11 @@ protocol's variables and the dictionary lists the arm ids and variable levels.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from oncocohort.io.columns import (
     BOOLEAN_WORDS,
@@ -82,6 +84,40 @@ def template_headers(table: str, protocol: Protocol | None = None) -> list[str]:
     return headers
 
 
+DROPDOWN_ROWS = 5000
+"""Rows of a sheet that carry the drop-down lists of category columns."""
+
+
+def dropdown_values(table: str, column: str, protocol: Protocol | None = None) -> list[str]:
+    """Canonical values offered as an Excel drop-down for a column ([] for free columns).
+
+    The drop-down only helps typing: the category map still accepts other spellings, and Excel
+    lets a user paste anything, so validation remains the check.
+    """
+    spec = next((c for c in TEMPLATE[table] if c.name == column), None)
+    if spec is not None:
+        if spec.kind == "category":
+            return list(spec.allowed)
+        if spec.kind == "boolean":
+            return ["yes", "no"]
+        if spec.kind == "arm" and protocol is not None:
+            return list(protocol.arm_ids)
+        return []
+    variable = protocol.variable(column) if protocol is not None and table == "patients" else None
+    if variable is not None and variable.levels:
+        return [str(level) for level in variable.levels]
+    return []
+
+
+def _add_dropdown(sheet: Any, letter: str, choices: list[str]) -> None:
+    formula = '"' + ",".join(choices) + '"'
+    if len(formula) > 255 or any("," in c or '"' in c for c in choices):
+        return  # Excel's inline list is limited to 255 characters without commas or quotes
+    validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
+    sheet.add_data_validation(validation)
+    validation.add(f"{letter}2:{letter}{DROPDOWN_ROWS}")
+
+
 def write_template(path: str | Path, protocol: Protocol | None = None) -> Path:
     """Write the Excel data template (one sheet per table + ``data_dictionary``) to ``path``."""
     path = Path(path)
@@ -94,6 +130,9 @@ def write_template(path: str | Path, protocol: Protocol | None = None) -> Path:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
                 sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) + 2)
+                choices = dropdown_values(table, str(cell.value), protocol)
+                if choices:
+                    _add_dropdown(sheet, cell.column_letter, choices)
         data_dictionary(protocol).to_excel(writer, sheet_name=DICTIONARY_SHEET, index=False)
         widths = {"A": 16, "B": 24, "C": 16, "D": 18, "E": 40, "F": 70, "G": 14}
         for column, width in widths.items():
