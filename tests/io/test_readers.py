@@ -129,3 +129,10 @@ def test_a_corrupt_file_is_an_input_error_naming_table_and_file(tmp_path: Path) 
     (tmp_path / "patients.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(InputError, match=r"data.patients: cannot read .*patients.xlsx as xlsx"):
         read_data_file(tmp_path / "patients.xlsx", table="patients")
+
+
+def test_two_headers_mapping_to_one_column_are_an_input_error() -> None:
+    frame = pd.DataFrame(columns=["Patient ID", "patient_id", "arm"])
+    with pytest.raises(InputError, match=r"data.patients: two headers give the same column: 'patient_id' from "
+                                         r"'Patient ID', 'patient_id'; rename or drop one"):
+        map_headers(frame, table="patients")

@@ -162,7 +162,13 @@ def map_headers(frame: pd.DataFrame, *, table: str, columns: dict[str, str] | No
             renamed[header] = explicit[header]
         elif (key := _header_key(header)) in targets:
             renamed[header] = key
-    return frame.rename(columns=renamed)
+    mapped = frame.rename(columns=renamed)
+    repeated = sorted({str(c) for c in mapped.columns[mapped.columns.duplicated()]})
+    if repeated:
+        sources = {c: [str(h) for h in frame.columns if renamed.get(h, h) == c] for c in repeated}
+        detail = "; ".join(f"'{c}' from {', '.join(repr(h) for h in hs)}" for c, hs in sources.items())
+        raise InputError(f"data.{table}", f"two headers give the same column: {detail}; rename or drop one")
+    return mapped
 
 
 def read_study_files(protocol: Protocol) -> RawStudy:
