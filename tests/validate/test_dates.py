@@ -63,3 +63,9 @@ def test_protocol_date_format_is_used(check) -> None:
     protocol = make_protocol(date_format="%d/%m/%Y")
     patients = make_patients(treatment_start_date=["03/04/2023", "01/02/2023", "01/03/2023"])
     assert check({"patients": patients}, protocol) == []
+
+
+def test_a_bare_year_is_not_taken_for_an_excel_serial() -> None:
+    parsed = parse_dates(pd.Series(["2023", 2023, 3653, 3654, 73050, 73051], dtype=object))
+    assert list(parsed.unparseable) == [True, True, True, False, False, True]
+    assert list(parsed.dates.dropna()) == [pd.Timestamp("1910-01-01"), pd.Timestamp("2099-12-31")]

@@ -4,7 +4,9 @@ Accepted, in this order:
 
 1. values already typed as dates (Excel cells, SPSS date variables, Parquet/DuckDB date columns);
 2. Excel serial day numbers (1 = 1900-01-01 in Excel's 1900 date system; origin 1899-12-30 because
-   Excel counts the non-existent 1900-02-29), as numbers or numeric text, 1 ≤ n ≤ 2958465 (9999-12-31);
+   Excel counts the non-existent 1900-02-29), as numbers or numeric text, 3654 ≤ n ≤ 73050
+   (1910-01-01 to 2099-12-31: a number outside that span in a date column of a cohort study is far
+   more likely a slip, such as a bare year "2023", than a date, and is reported as unparseable);
 3. ISO 8601 text ``YYYY-MM-DD`` (optionally with a time, which is dropped) — always accepted;
 4. ``YYYYMMDD`` compact text;
 5. with ``protocol.date_format`` (strftime, e.g. ``%d/%m/%Y``): text in that format;
@@ -26,7 +28,8 @@ import pandas as pd
 from oncocohort.io.columns import as_text
 
 EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
-EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+EXCEL_MIN_SERIAL = 3654  # 1910-01-01
+EXCEL_MAX_SERIAL = 73050  # 2099-12-31
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _COMPACT = r"^\d{8}$"
 _SLASHED = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
@@ -58,7 +61,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
         numbers = pd.to_numeric(values, errors="coerce")
     else:
         numbers = pd.to_numeric(text.where(text.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False)), errors="coerce")
-    in_range = (numbers >= 1) & (numbers <= EXCEL_MAX_SERIAL) & pending
+    in_range = (numbers >= EXCEL_MIN_SERIAL) & (numbers <= EXCEL_MAX_SERIAL) & pending
     serial = in_range.fillna(False).to_numpy(dtype=bool)
     if serial.any():
         days = np.floor(numbers[serial].to_numpy(dtype=float)).astype("int64")
