@@ -185,3 +185,10 @@ def test_empty_rows_are_ignored_with_a_warning_and_lines_stay_right(check) -> No
     assert study.problems[1].expected == "a value in some column; rows ignored (lines 3, 4)"
     assert list(study.tables["patients"].index) == [0, 1, 2]
     assert list(study.raw["patients"]["patient_id"]) == ["P1", "P2", "P3"]
+
+
+def test_subsequent_therapy_before_treatment_start(check) -> None:
+    (problem,) = check({"patients": make_patients(new_therapy_date=["2022-12-01", None, None])})
+    assert (problem.rule, problem.row, problem.column, problem.expected) == (
+        "date_before_treatment_start", "P1", "new_therapy_date",
+        "a subsequent therapy date on or after treatment start (2023-01-10)")

@@ -53,7 +53,8 @@ def check_date_order(check: TableCheck, patients: pd.DataFrame, raw: pd.DataFram
     start = patients["treatment_start_date"]
     death = patients["death_date"]
     for column, what in (("death_date", "death"), ("progression_date", "progression"),
-                         ("last_contact_date", "last contact"), ("last_assessment_date", "last assessment")):
+                         ("last_contact_date", "last contact"), ("last_assessment_date", "last assessment"),
+                         ("new_therapy_date", "subsequent therapy")):
         before = patients[column] < start
         check.flag(before, column=column, values=raw.get(column), detail=start,
                    expected=f"a {what} date on or after treatment start", rule="date_before_treatment_start")
