@@ -50,7 +50,7 @@ def _sorted(frame):
     return frame.sort_values(["patient_id", "visit_date"] if "visit_date" in frame else ["patient_id"]).reset_index(drop=True)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=lesion_tables(), criteria=st.sampled_from(["recist1.1", "mrecist", "irecist"]),
        kw=st.sampled_from(SETTINGS), seed=st.integers(0, 2**32 - 1))
 def test_row_order_changes_no_call(df, criteria, kw, seed):
@@ -60,7 +60,7 @@ def test_row_order_changes_no_call(df, criteria, kw, seed):
     pd.testing.assert_frame_equal(_sorted(a.best), _sorted(b.best))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=lesion_tables(max_patients=1), criteria=st.sampled_from(["recist1.1", "mrecist", "irecist"]),
        kw=st.sampled_from(SETTINGS), when=st.integers(1, 4))
 def test_adding_a_new_lesion_never_improves_a_response(df, criteria, kw, when):
@@ -124,7 +124,7 @@ def test_target_sums_agree_with_a_naive_loop(seed):
     pd.testing.assert_frame_equal(got.reset_index(drop=True), naive_target_sums(df), check_dtype=False)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=lesion_tables(), criteria=st.sampled_from(["recist1.1", "mrecist", "irecist"]))
 def test_asking_for_confirmation_never_makes_a_responder(df, criteria):
     loose = evaluate(df, criteria, min_sd_days=42).best.set_index("patient_id")["best_response"]
