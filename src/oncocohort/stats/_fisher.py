@@ -101,7 +101,7 @@ def fisher_rxc_pvalue(table: npt.NDArray[np.int64]) -> float:
     probability of all completions at or below the threshold is one ``searchsorted`` into their
     cumulative sums — no full table is built. States are coded as integers in mixed radix, so
     code(V − S) = code(V) − code(S) and all children of a state come from one vectorised step.
-    Raises FisherTooLarge when a part would hold more than MAX_STORED_VALUES values.
+    Raises FisherTooLarge beyond MAX_STORED_VALUES stored values or MAX_WORK steps.
     """
     x = np.asarray(table, dtype=np.int64)
     if x.shape[1] > x.shape[0]:
@@ -214,7 +214,8 @@ def _merge(parts: list[_Entries]) -> _Entries:
         raise FisherTooLarge(f"exact enumeration needs more than {MAX_STORED_VALUES:,} partial tables")
     values = np.concatenate([p[1] for p in parts])
     weights = np.concatenate([p[2] for p in parts])
-    order = np.lexsort((values, codes))
+    by_value = np.argsort(values)  # two sorts (float, then stable int) beat np.lexsort here
+    order = by_value[np.argsort(codes[by_value], kind="stable")]
     codes, values, weights = codes[order], values[order], weights[order]
     new = np.concatenate([[True], (codes[1:] != codes[:-1]) | (np.diff(values) > _MERGE_TOL)])
     starts = np.flatnonzero(new)
