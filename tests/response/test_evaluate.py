@@ -83,3 +83,9 @@ def test_lesions_must_be_a_dataframe():
 def test_two_start_dates_for_one_patient_are_refused():
     with pytest.raises(InputError, match=r"treatment_start: has more than one date for patient\(s\) \['A'\]"):
         evaluate(two_patients(), "recist1.1", treatment_start=pd.Series(["2021-01-01", "2021-01-02"], index=["A", "A"]))
+
+
+def test_an_empty_lesions_table_gives_empty_tables():
+    res = evaluate(table([]), "irecist", treatment_start={"A": "2021-01-01"})
+    assert len(res.visits) == 0 and len(res.best) == 0
+    assert {"overall_response", "irecist_rule"} <= set(res.visits.columns)
