@@ -426,8 +426,11 @@ def demo_command(
     except (OncocohortError, FileExistsError) as exc:
         _render_error(exc)
     _console().print(f"[bold]SYNTHETIC demo study[/bold] {study}: " + ", ".join(run.done) + f" -> {run.out_dir}")
-    for f in run.files:
-        _console().print(f"  {f}")
+    if "report" in run.summary:
+        _console().print(f"  {run.summary['report']}")
+    else:
+        for f in run.files:
+            _console().print(f"  {f}")
     for step in run.not_done:
         _console().print(f"[yellow]not done yet[/yellow] {step}")
     _ok(f"demo finished ({len(run.files)} file(s) in {run.out_dir})")

@@ -21,8 +21,8 @@ hazard at or above the combination arm's early one (curves that cross leave the 
 
 The winning values are copied into :data:`CALIBRATED_MODEL` (``oncocohort.demo.ici_mwa``) by hand:
 the generator never searches, it only draws. :func:`spread` then reports the approximate
-targets over 20 other seeds (0–19), as in ``docs/demo.md``. With 21–31 patients per arm no seed
-among 9 000 met all eight approximate targets at once (the overall OS median of 15.1 months next to
+targets over 20 other seeds (0–19), as in ``docs/demo.md``. With 21–31 patients per arm none of
+the ~7 300 seeds searched met all eight approximate targets at once (the overall OS median of 15.1 months next to
 arm medians of 11.0 and 16.8 needs survival curves that approach each other after a year, which
 weakens the log-rank test); the bundled seed is the best by :func:`rank_seeds`.
 """
@@ -119,7 +119,7 @@ def grid_search(base: HazardModel, seeds: Iterable[int] = CALIBRATION_SEEDS) -> 
 
 def rank_seeds(seeds: Iterable[int], model: HazardModel | None = None) -> pd.DataFrame:
     """Seeds ordered by the number of approximate targets met, then by the summed deviation of the
-    medians in tolerance units (how the bundled seed was chosen: seeds 0–8999 without 1000–1019)."""
+    medians in tolerance units (how the bundled seed was chosen, docs/demo.md)."""
     from oncocohort.demo.design import TOLERANCE_ARM_MONTHS, TOLERANCE_OVERALL_MONTHS
 
     rows = []
