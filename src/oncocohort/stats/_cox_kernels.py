@@ -48,35 +48,49 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
     """
     n, p = x.shape
     n_groups = group_first.shape[0]
-    a_sum = np.zeros(n_groups)
-    b_sum = np.zeros((n_groups, p))
-    e_sum = np.zeros(n_groups)
-    f_sum = np.zeros((n_groups, p))
+    # Pass 1 on the raw covariates: η = Σ β_k s_k (x_k − m_k) = Σ (β_k s_k) x_k − Σ β_k s_k m_k, and
+    # per group [Σ r x_raw, Σ r] for non-events (slot 0) and events (slot 1), centred afterwards
+    # (Σ r (x − m) s = (Σ r x − m Σ r) s) so the row loop does no per-element centring.
+    bs = beta * scale
+    offset = 0.0
+    for k in range(p):
+        offset += bs[k] * mean[k]
+    raw = np.zeros((n_groups, 2, p + 1))
     n_dead = np.zeros(n_groups, dtype=np.int64)
     dead_wt = np.zeros(n_groups)
-    u = np.zeros(p)
-    imat = np.zeros((p, p))
-    xi = np.zeros(p)
+    u_raw = np.zeros(p)
     loglik = 0.0
     for i in range(n):
-        zb = 0.0
+        zb = -offset
         for k in range(p):
-            xi[k] = (x[i, k] - mean[k]) * scale[k]
-            zb += beta[k] * xi[k]
+            zb += bs[k] * x[i, k]
         r = math.exp(zb) * w[i]
         g = group[i]
-        if event[i]:
-            e_sum[g] += r
+        slot = 1 if event[i] else 0
+        acc = raw[g, slot]
+        acc[p] += r
+        for k in range(p):
+            acc[k] += r * x[i, k]
+        if slot == 1:
             n_dead[g] += 1
             dead_wt[g] += w[i]
             loglik += w[i] * zb
             for k in range(p):
-                f_sum[g, k] += r * xi[k]
-                u[k] += w[i] * xi[k]
-        else:
-            a_sum[g] += r
-            for k in range(p):
-                b_sum[g, k] += r * xi[k]
+                u_raw[k] += w[i] * x[i, k]
+    a_sum = raw[:, 0, p].copy()
+    e_sum = raw[:, 1, p].copy()
+    b_sum = np.empty((n_groups, p))
+    f_sum = np.empty((n_groups, p))
+    total_dead_wt = 0.0
+    for g in range(n_groups):
+        total_dead_wt += dead_wt[g]
+        for k in range(p):
+            b_sum[g, k] = (raw[g, 0, k] - mean[k] * a_sum[g]) * scale[k]
+            f_sum[g, k] = (raw[g, 1, k] - mean[k] * e_sum[g]) * scale[k]
+    u = np.empty(p)
+    for k in range(p):
+        u[k] = (u_raw[k] - mean[k] * total_dead_wt) * scale[k]
+    imat = np.zeros((p, p))
     coef = np.zeros(n_groups)
     corr = np.zeros(n_groups)
     s0 = 0.0
