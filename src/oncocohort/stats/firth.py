@@ -9,7 +9,7 @@ events, risk sets R(t) = {j : T_j ≥ t}, weights w_j = exp(x_jᵀβ) and p_j = 
 
 The penalty is Jeffreys' invariant prior; it removes the O(1/n) bias of β̂ and keeps β̂ finite under
 monotone likelihood (separation), where the ordinary Cox estimate diverges [2]. The penalised
-score is U*_r = U_r + ½ tr(I⁻¹ ∂I/∂β_r) [2, eq. 3], and ∂V_t/∂β_r is the third central moment of
+score is U*_r = U_r + ½ tr(I⁻¹ ∂I/∂β_r) [2], and ∂V_t/∂β_r is the third central moment of
 x under p, so with A = I⁻¹, q_j = x_jᵀ A x_j and E_t the p-weighted mean over R(t),
 
     ½ tr(I⁻¹ ∂I/∂β_r) = ½ Σ_t d_t [E_t(x_r q) − x̄_{t,r} E_t(q) − 2 (V_t A x̄_t)_r],
@@ -18,17 +18,19 @@ which needs only risk-set cumulative sums of w, w x, w x xᵀ, w q and w q x (O(
 
 Fitting: Newton–Raphson β ← β + I(β)⁻¹ U*(β) from β = 0 (the information of the unpenalised
 likelihood as the curvature, as [2] and coxphf), each step capped at ``max_step`` in every
-coordinate and halved (up to ``max_halving`` times) while l* decreases; converged when the Newton
+coordinate (in SD units of the covariate) and halved (up to ``max_halving`` times) while l* decreases; converged when the Newton
 decrement U*ᵀ I⁻¹ U* ≤ ``tol``² (distance to the optimum below ``tol`` standard errors; unlike a
 bound on |U*| this does not depend on the units of the covariates).
 
 Inference (coxphf defaults [3]): Wald SE from I(β̂)⁻¹; for each β_j the profile penalised
 likelihood l*_prof(b) = max_{β_{−j}} l*(b, β_{−j}); the CI is {b : 2[l*(β̂) − l*_prof(b)] ≤ χ²_{1,1−α}}
-(limits found by bracketing and Brent's method [4]) and the p-value is P(χ²₁ ≥ 2[l*(β̂) − l*_prof(0)])
+(coxphf uses the Venzon–Moolgavkar iteration [4]; here the same limits are found by bracketing
+and Brent's method) and the p-value is P(χ²₁ ≥ 2[l*(β̂) − l*_prof(0)])
 (penalised likelihood-ratio test). The global test is 2[l*(β̂) − l*(0)] on p df.
 
 R: ``coxphf::coxphf(Surv(time, status) ~ x1 + x2, data = d)`` (Breslow ties, pl = TRUE).
-Covariates are centred at their means before fitting; β, l and l* are unchanged by centring.
+Covariates are centred and scaled to unit SD internally (so ``max_step`` is unit-free); results are
+mapped back: β = β_std / SD, I⁻¹ = D⁻¹ I_std⁻¹ D⁻¹ (D = diag SD), l* = l*_std + Σ log SD, l unchanged.
 
 References
 ----------
