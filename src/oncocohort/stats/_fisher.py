@@ -10,7 +10,9 @@ The two-sided p-value is the total probability of all tables with P(X) ≤ P(X_o
 tied with the observed one in exact arithmetic are not lost to rounding.
 
 Algorithm (network-algorithm ideas [1] with a meet in the middle). Rows are processed one at a
-time; a *state* is the vector of column totals still to be filled. A state carries the "past"
+time; a *state* is the vector of column totals still to be filled, up to the order of the columns
+(sorted; permuting columns preserves P(X), so such partial tables share their completions). A
+state carries the "past"
 values P = Σ_{processed rows} (log r_i! − Σ_j log x_ij!) of the partial tables that reach it, with
 multiplicities (numerically equal values merged). For each state three quantities are known
 without enumeration:
@@ -76,53 +78,66 @@ class _Work:
 
 @dataclass(frozen=True)
 class _StateSpace:
-    """Column-total vectors V (0 ≤ V_j ≤ c_j) coded as Σ_j V_j·radix_j, radix = mixed (c_j + 1)."""
+    """Column-total vectors up to column order: a state is the SORTED vector (ascending), coded as
+    Σ_j V_(j)·(n + 1)^j. Permuting columns maps tables to tables with the same probability, so all
+    partial tables whose totals are permutations of each other share their completions [1]."""
 
-    cols: np.ndarray
+    cols: np.ndarray  # sorted ascending
     radix: np.ndarray
     lf: np.ndarray  # lf[k] = log k!
 
-    def decode(self, code: int) -> np.ndarray:
-        return (code // self.radix) % (self.cols + 1)
+    def encode(self, vectors: np.ndarray) -> np.ndarray:
+        return np.sort(vectors, axis=-1) @ self.radix
 
-    def splits(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All ways to spread a row total r over the columns: (splits, codes, log r!/Π x!)."""
-        s = _bounded_compositions(int(r), self.cols)
-        return s, s @ self.radix, self.lf[r] - self.lf[s].sum(axis=1)
+    def decode(self, code: int) -> np.ndarray:
+        return (code // self.radix) % (len(self.lf) - 1)
+
+    def splits(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        """All ways to spread a row total r over the columns (each ≤ the largest column total)."""
+        s = _bounded_compositions(int(r), np.full(len(self.cols), min(int(r), int(self.cols[-1]))))
+        return s, self.lf[r] - self.lf[s].sum(axis=1)
+
+    def orderings(self, code: int) -> int:
+        """Number of distinct column orders of a state: c! / Π (multiplicity)!."""
+        _, counts = np.unique(self.decode(code), return_counts=True)
+        return int(round(np.exp(self.lf[len(self.cols)] - self.lf[counts].sum())))
 
 
 def fisher_rxc_pvalue(table: npt.NDArray[np.int64]) -> float:
     """Two-sided Fisher exact p-value of a table whose row and column sums are all positive.
 
     Meet in the middle: the rows are split into a front and a back part of similar enumeration
-    size. Front partial tables are enumerated with bound pruning; back partial tables are
-    enumerated from the other end, keyed by the column totals they use. A front table leaving
-    totals V is completed exactly by the back tables using V, so with the back values sorted, the
-    probability of all completions at or below the threshold is one ``searchsorted`` into their
-    cumulative sums — no full table is built. States are coded as integers in mixed radix, so
-    code(V − S) = code(V) − code(S) and all children of a state come from one vectorised step.
-    Raises FisherTooLarge beyond MAX_STORED_VALUES stored values or MAX_WORK steps.
+    size. Front partial tables are enumerated with bound pruning, keyed by the (sorted) column
+    totals still to fill; back partial tables are enumerated from the other end, keyed by the
+    (sorted) totals they use. A front table leaving totals V is completed exactly by the back
+    tables using V; the back entry of the sorted key holds those tables once for every distinct
+    column order of V, so its weights are divided by that number. With the back values sorted,
+    the probability of all completions at or below the threshold is one ``searchsorted`` into
+    their cumulative sums — no full table is built. Raises FisherTooLarge beyond
+    MAX_STORED_VALUES stored values or MAX_WORK steps.
     """
     x = np.asarray(table, dtype=np.int64)
     if x.shape[1] > x.shape[0]:
         x = x.T  # P(X) is symmetric in rows and columns; keep the state (column totals) short
     rows = np.sort(x.sum(axis=1))[::-1]  # large rows first: more pruning early [1]
-    cols = x.sum(axis=0)
+    cols = np.sort(x.sum(axis=0))
     n = int(x.sum())
+    if len(cols) * np.log(n + 1.0) > 62 * np.log(2.0):
+        raise FisherTooLarge("too many columns for the state coding")
     lf = gammaln(np.arange(n + 2, dtype=np.float64) + 1.0)
 
     # log P(X) = K + Σ_i (log r_i! − Σ_j log x_ij!), with K = Σ_j log c_j! − log n!
     k_const = lf[cols].sum() - lf[n]
     s_obs = lf[x.sum(axis=1)].sum() - lf[x].sum()
     threshold = s_obs + np.log1p(R_RELATIVE_TOLERANCE)
-    radix = np.concatenate([[1], np.cumprod(cols + 1)[:-1]]).astype(np.int64)
-    space = _StateSpace(cols, radix, lf)
+    radix = (n + 1) ** np.arange(len(cols), dtype=np.int64)
+    space = _StateSpace(cols, radix, lf[: n + 2])
     work = _Work()
 
     h = _split_point(rows, len(cols))
     front, p_value = _enumerate_front(rows, h, space, threshold, k_const, work)
     back = _enumerate_back(rows[h:], space, work)
-    return min(p_value + _meet(front, back, threshold, k_const), 1.0)
+    return min(p_value + _meet(front, back, space, threshold, k_const), 1.0)
 
 
 def _enumerate_front(rows: np.ndarray, h: int, space: _StateSpace, threshold: float, k_const: float,
@@ -130,10 +145,10 @@ def _enumerate_front(rows: np.ndarray, h: int, space: _StateSpace, threshold: fl
     """Partial tables of rows[:h], keyed by the column totals still to fill, with bound pruning."""
     lf = space.lf
     suffix = np.concatenate([np.cumsum(rows[::-1])[::-1], [0]])  # remaining total before row i
-    entries: _Entries = (np.array([space.cols @ space.radix]), np.zeros(1), np.ones(1))
+    entries: _Entries = (space.encode(space.cols[None, :]), np.zeros(1), np.ones(1))
     p_value = 0.0
     for i in range(h):
-        splits, split_codes, step = space.splits(rows[i])
+        splits, step = space.splits(rows[i])
         parts = []
         for code, past, weight in _by_state(entries):
             work.add(len(splits) + len(past))
@@ -146,26 +161,31 @@ def _enumerate_front(rows: np.ndarray, h: int, space: _StateSpace, threshold: fl
             keep = ~accept & (past + lower <= threshold)  # the others can never count: dropped
             if keep.any():
                 valid = (splits <= caps).all(axis=1)
-                parts.append(_children(code - split_codes[valid], past[keep], weight[keep], step[valid], work))
+                child = space.encode(caps[None, :] - splits[valid])
+                parts.append(_children(child, past[keep], weight[keep], step[valid], work))
         entries = _merge(parts)
     return entries, p_value
 
 
 def _enumerate_back(rows: np.ndarray, space: _StateSpace, work: _Work) -> _Entries:
-    """Partial tables of the back rows, keyed by the column totals they use (each ≤ c_j)."""
+    """Partial tables of the back rows, keyed by the (sorted) column totals they use.
+
+    A state is kept only if its sorted totals fit under the sorted column totals: exactly then
+    some column order fits under the table's columns, and totals only grow."""
     entries: _Entries = (np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1))
     for r in rows:
-        splits, split_codes, step = space.splits(r)
+        splits, step = space.splits(r)
         parts = []
         for code, value, weight in _by_state(entries):
             work.add(len(splits))
-            valid = (splits <= space.cols - space.decode(code)).all(axis=1)
-            parts.append(_children(code + split_codes[valid], value, weight, step[valid], work))
+            used = np.sort(space.decode(code)[None, :] + splits, axis=1)
+            valid = (used <= space.cols).all(axis=1)
+            parts.append(_children(used[valid] @ space.radix, value, weight, step[valid], work))
         entries = _merge(parts)
     return entries
 
 
-def _meet(front: _Entries, back: _Entries, threshold: float, k_const: float) -> float:
+def _meet(front: _Entries, back: _Entries, space: _StateSpace, threshold: float, k_const: float) -> float:
     """Σ over front tables of exp(P + K) × Σ_{back completions with P + F_b ≤ threshold} exp(F_b)."""
     back_codes, back_values, back_weights = back
     total = 0.0
@@ -175,7 +195,9 @@ def _meet(front: _Entries, back: _Entries, threshold: float, k_const: float) -> 
             continue
         future, future_weight = back_values[lo:hi], back_weights[lo:hi]  # sorted ascending
         top = future[-1]
-        cumulative = np.cumsum(future_weight * np.exp(future - top))
+        # the back enumeration is symmetric in the columns: each completion appears once per
+        # distinct column order of the state
+        cumulative = np.cumsum(future_weight * np.exp(future - top)) / space.orderings(code)
         count = np.searchsorted(future, threshold - past, side="right")
         ok = count > 0
         # P + K + top ≤ 0 is the log-probability of the likeliest completion: exp cannot overflow
