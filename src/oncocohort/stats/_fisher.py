@@ -12,10 +12,9 @@ tied with the observed one in exact arithmetic are not lost to rounding.
 Algorithm (network-algorithm ideas [1] with a meet in the middle). Rows are processed one at a
 time; a *state* is the vector of column totals still to be filled, up to the order of the columns
 (sorted; permuting columns preserves P(X), so such partial tables share their completions). A
-state carries the "past"
-values P = Σ_{processed rows} (log r_i! − Σ_j log x_ij!) of the partial tables that reach it, with
-multiplicities (numerically equal values merged). For each state three quantities are known
-without enumeration:
+state carries the "past" values P = Σ_{processed rows} (log r_i! − Σ_j log x_ij!) of the partial
+tables that reach it, with multiplicities (numerically equal values merged). For each state three
+quantities are known without enumeration:
 
 * T = log m! − Σ_j log c_j! (m = remaining total): the log of the sum, over all completions, of
   exp(Σ_{remaining rows}(log r_i! − Σ_j log x_ij!)) — the multinomial identity
