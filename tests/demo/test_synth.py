@@ -60,6 +60,15 @@ def test_write_synth_parquet_is_labelled_and_loads(tmp_path):
     assert protocol.data.lesions is None and protocol.data.labs is None
     assert "SYNTHETIC" in (tmp_path / "README.md").read_text(encoding="utf-8")
     assert len(pd.read_parquet(paths["patients"])) == 150
+    # the folder is a study the pipeline reads: recorded best responses, no lesions needed
+    from oncocohort.endpoints import derive_study
+    from oncocohort.validate import load_study
+
+    validated = load_study(tmp_path / "protocol.yaml")
+    assert not [p for p in validated.problems if p.severity == "error"]
+    derived = derive_study(validated)
+    assert sum(derived.flow.to_dict()["analysed"].values()) == 150
+    assert derived.adsl["best_response"].notna().all()
 
 
 def test_synth_is_seeded():

@@ -28,6 +28,11 @@ from oncocohort.demo.model import simulate_timeline
 from oncocohort.demo.studies import SYNTHETIC_NOTE, synthetic_protocol_text
 
 
+_CATEGORICAL = frozenset({"arm", "sex", "ecog", "hbsag", "hcv_ab", "cnlc_stage", "best_response", "macrovascular_invasion",
+                          "ici_class", "term", "attribution", "kind", "name", "stop_reason", "lesion_type", "site",
+                          "nontarget_status", "lesion_id"})
+
+
 def _scaled(counts: dict[str, int], n: int, total: int) -> dict[str, int]:
     """Counts of a partition of ``total`` patients rescaled to ``n`` (summing to ``n``)."""
     return dict(zip(counts, counts_from_proportions(n, [c / total for c in counts.values()]).tolist(), strict=True))
@@ -119,7 +124,8 @@ def write_synth(n_patients: int, out_dir: str | Path, *, seed: int = 0, with_les
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         paths[name] = out / f"{name}.parquet"
-        pq.write_table(table, paths[name])
+        # dictionary-encode the low-cardinality text columns only (ids and dates gain nothing from it)
+        pq.write_table(table, paths[name], use_dictionary=[c for c in table.column_names if c in _CATEGORICAL])
     text = synthetic_protocol_text("ici-mwa-retrospective", seed)
     for name in ("patients", "lesions", "adverse_events", "treatments", "labs"):
         line = f"  {name}: {name}.csv\n"
