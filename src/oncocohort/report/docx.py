@@ -111,6 +111,13 @@ def render_docx(path: str | Path, results: dict[str, Any], *, methods: Sequence[
                 results_text: Sequence[Section], tables: Sequence[ReportTable], figures: Sequence[FigureOutput],
                 appendix: dict[str, Any]) -> Path:
     """Write report.docx and return its path."""
+    doc = start_docx(results, methods=methods, results_text=results_text, tables=tables)
+    return finish_docx(doc, path, results, figures=figures, appendix=appendix)
+
+
+def start_docx(results: dict[str, Any], *, methods: Sequence[Section], results_text: Sequence[Section],
+               tables: Sequence[ReportTable]) -> Any:
+    """The document up to the tables (figures are added by :func:`finish_docx`)."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
@@ -142,6 +149,13 @@ def render_docx(path: str | Path, results: dict[str, Any], *, methods: Sequence[
     doc.add_heading("Tables", level=1)
     for table in tables:
         add_table(doc, table)
+    return doc
+
+
+def finish_docx(doc: Any, path: str | Path, results: dict[str, Any], *, figures: Sequence[FigureOutput],
+                appendix: dict[str, Any]) -> Path:
+    """Add the figures and the appendix to a :func:`start_docx` document and save it."""
+    study = results["study"]
     doc.add_heading("Figures", level=1)
     for i, fig in enumerate(figures, 1):
         width = min(TEXT_WIDTH_IN, fig.meta.get("width_in", TEXT_WIDTH_IN))
@@ -182,9 +196,11 @@ def _appendix(doc: Any, items: dict[str, Any]) -> None:
                 _cell_text(cells[j], str(item.get(key)), size=7)
     if items.get("protocol_text"):
         doc.add_heading("Protocol", level=2)
+        p = doc.add_paragraph()
+        run = None
         for line in items["protocol_text"].splitlines():
-            p = doc.add_paragraph()
-            p.paragraph_format.space_after = Pt(0)
+            if run is not None:
+                run.add_break()  # one paragraph with line breaks: far quicker than a paragraph per line
             run = p.add_run(line)
             run.font.name = "Consolas"
             run.font.size = Pt(7)

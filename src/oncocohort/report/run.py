@@ -88,8 +88,13 @@ def _seed(protocol_text: str | None) -> int | None:
 
 def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any | None = None,
                  protocol_text: str | None = None, formats: Sequence[str] = ("png",), dpi: int = 300,
-                 seed: int | None = None, progress: Progress | None = None) -> ReportOutcome:
-    """Render tables, figures, report.html and report.docx from a results document (results.json)."""
+                 seed: int | None = None, progress: Progress | None = None,
+                 figure_workers: int | None = None) -> ReportOutcome:
+    """Render tables, figures, report.html and report.docx from a results document (results.json).
+
+    ``figure_workers``: processes drawing figures (see ``render_figures``); the tables, text and Word
+    document are prepared while a forked worker draws.
+    """
     from oncocohort.report.figures import render_figures
     from oncocohort.report.html import render_html
     from oncocohort.report.table_writers import write_tables
@@ -100,34 +105,44 @@ def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    with step("Drawing figures"):
-        figures = render_figures(results, out / "figures", formats=formats, dpi=dpi)
-    timings["figures"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with step("Writing tables and documents"):
+    parts: dict[str, Any] = {}
+
+    def documents_text() -> None:
+        """Tables, text and the Word document up to its figures: run while the figure worker draws."""
+        t0 = time.perf_counter()
+        from oncocohort.report.docx import start_docx
+
         tables = build_tables(results)
-        table_paths = write_tables(tables, out / "tables")
+        parts["tables"] = tables
+        parts["table_paths"] = write_tables(tables, out / "tables")
         versions = _versions()
         prov = results.get("provenance") or {}
-        software = {"oncocohort": prov.get("version", ""), **{k: prov[k] for k in ("python", "numpy", "scipy", "pandas")
-                                                             if prov.get(k)}, **versions}
-        methods = methods_sections(results, protocol, software)
-        text = results_sections(results)
-        appendix = reproducibility_items(results, protocol_text=protocol_text, versions=versions,
-                                         seed=seed if seed is not None else _seed(protocol_text))
-        html_path = out / "report.html"
-        html_path.write_text(render_html(results, methods=methods, results_text=text, tables=tables,
-                                         figures=figures, appendix=appendix), encoding="utf-8")
-        timings["tables_html"] = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        from oncocohort.report.docx import render_docx
+        software = {"oncocohort": prov.get("version", ""),
+                    **{k: prov[k] for k in ("python", "numpy", "scipy", "pandas") if prov.get(k)}, **versions}
+        parts["methods"] = methods_sections(results, protocol, software)
+        parts["text"] = results_sections(results)
+        parts["appendix"] = reproducibility_items(results, protocol_text=protocol_text, versions=versions,
+                                                  seed=seed if seed is not None else _seed(protocol_text))
+        parts["docx"] = start_docx(results, methods=parts["methods"], results_text=parts["text"], tables=tables)
+        timings["text"] = time.perf_counter() - t0
 
-        docx_path = render_docx(out / "report.docx", results, methods=methods, results_text=text, tables=tables,
-                                figures=figures, appendix=appendix)
-        timings["docx"] = time.perf_counter() - t1
-    return ReportOutcome(html_path, docx_path, tuple(table_paths), tuple(p for fig in figures for p in fig.paths),
-                         timings)
+    t0 = time.perf_counter()
+    with step("Drawing figures and writing the documents"):
+        figures = render_figures(results, out / "figures", formats=formats, dpi=dpi, workers=figure_workers,
+                                 while_drawing=documents_text)
+        timings["figures"] = time.perf_counter() - t0 - timings["text"]
+        t1 = time.perf_counter()
+        from oncocohort.report.docx import finish_docx
+
+        html_path = out / "report.html"
+        html_path.write_text(render_html(results, methods=parts["methods"], results_text=parts["text"],
+                                         tables=parts["tables"], figures=figures, appendix=parts["appendix"]),
+                             encoding="utf-8")
+        docx_path = finish_docx(parts["docx"], out / "report.docx", results, figures=figures,
+                                appendix=parts["appendix"])
+        timings["documents"] = time.perf_counter() - t1 + timings.pop("text")
+    return ReportOutcome(html_path, docx_path, tuple(parts["table_paths"]),
+                         tuple(p for fig in figures for p in fig.paths), timings)
 
 
 def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, formats: Sequence[str] = ("png",),
@@ -196,7 +211,7 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
         report = build_report(doc, out, protocol=protocol, protocol_text=text, formats=formats, dpi=dpi,
                               progress=progress)
         timings["figures"] = report.timings.get("figures", 0.0)
-        timings["documents"] = report.timings.get("tables_html", 0.0) + report.timings.get("docx", 0.0)
+        timings["documents"] = report.timings.get("documents", 0.0)
         log(f"figures: {len(report.figures)} file(s) ({timings['figures']:.2f} s); tables and documents "
             f"({timings['documents']:.2f} s)")
     except Exception as exc:

@@ -62,7 +62,8 @@ def _km_builder(spec: KmSpec, synthetic: bool, show_ci: bool, conf: float) -> Bu
 
 def render_figures(results: dict[str, Any], out_dir: str | Path | None, *, formats: Sequence[str] = ("png",),
                    dpi: int = DEFAULT_DPI, show_ci: bool = True, embed_svg: bool = False,
-                   only: Callable[[str], bool] | None = None, workers: int | None = None) -> list[FigureOutput]:
+                   only: Callable[[str], bool] | None = None, workers: int | None = None,
+                   while_drawing: Callable[[], None] | None = None) -> list[FigureOutput]:
     """Draw and save every figure; return what was written (figures a study cannot have are skipped).
 
     Parameters
@@ -76,6 +77,8 @@ def render_figures(results: dict[str, Any], out_dir: str | Path | None, *, forma
     workers : processes drawing figures (default: 2 where ``fork`` is available and there are at least
         ``PARALLEL_FROM`` figures, else 1). Rasterising at 300 dpi is most of the report's time; a
         forked worker halves it on two cores. The output is identical either way.
+    while_drawing : work of the caller (e.g. the document text) run while the worker still draws; run
+        once in any case, before this function returns.
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -88,8 +91,10 @@ def render_figures(results: dict[str, Any], out_dir: str | Path | None, *, forma
     n_workers = _n_workers(workers, len(indices))
     if n_workers <= 1:
         done = {i: job.render(i) for i in indices}
+        if while_drawing is not None:
+            while_drawing()
     else:
-        done = _render_parallel(job, indices, n_workers)
+        done = _render_parallel(job, indices, n_workers, while_drawing)
     return [done[i] for i in indices if done[i] is not None]
 
 
@@ -144,7 +149,8 @@ def _worker_render(index: int) -> FigureOutput | None:
     return _WORKER_JOB.render(index)
 
 
-def _render_parallel(job: _Job, indices: list[int], n_workers: int) -> dict[int, FigureOutput | None]:
+def _render_parallel(job: _Job, indices: list[int], n_workers: int,
+                     while_drawing: Callable[[], None] | None) -> dict[int, FigureOutput | None]:
     """The calling process draws every n-th figure, forked workers the others (results inherited by fork)."""
     mine = indices[::n_workers]
     theirs = [i for i in indices if i not in set(mine)]
@@ -152,6 +158,8 @@ def _render_parallel(job: _Job, indices: list[int], n_workers: int) -> dict[int,
                              initializer=_worker_init, initargs=(job,)) as pool:
         futures = {i: pool.submit(_worker_render, i) for i in theirs}
         done = {i: job.render(i) for i in mine}
+        if while_drawing is not None:
+            while_drawing()
         done.update({i: f.result() for i, f in futures.items()})
     return done
 
