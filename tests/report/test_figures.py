@@ -114,10 +114,20 @@ def test_swimmer_lanes_markers_and_procedures(results: dict[str, Any]) -> None:
         fig = plot_swimmer(results, synthetic=True)
     bars = _gids(fig, "swimmer-lane:")
     assert len(bars) == len(lanes)
-    assert len(_gids(fig, "swimmer-death:")) == sum(bool(lane["death"]) for lane in lanes)
-    assert len(_gids(fig, "swimmer-ongoing:")) == sum(bool(lane["ongoing"]) and not lane["death"] for lane in lanes)
-    assert len(_gids(fig, "swimmer-procedure:")) == sum(len(lane["procedures"]) for lane in lanes)
-    assert len(_gids(fig, "swimmer-progression:")) == sum(lane["progression_time"] is not None for lane in lanes)
+    width = {b.get_gid().split(":", 1)[1]: b.get_width() for b in bars}
+    for lane in lanes:
+        expected = lane["end_time"] if lane["treatment_end_time"] is None else lane["treatment_end_time"]
+        assert width[lane["patient_id"]] == pytest.approx(expected)
+
+    def n_points(gid: str) -> int:
+        return sum(len(a.get_xdata()) for a in _exact(fig, gid))
+
+    assert n_points("swimmer-death") == sum(bool(lane["death"]) for lane in lanes)
+    assert n_points("swimmer-ongoing") == sum(bool(lane["ongoing"]) and not lane["death"] for lane in lanes)
+    assert n_points("swimmer-progression") == sum(lane["progression_time"] is not None for lane in lanes)
+    assert n_points("swimmer-response") == sum(lane["first_response_time"] is not None for lane in lanes)
+    procs = sum(len(a.get_xdata()) for a in _gids(fig, "swimmer-procedure:"))
+    assert procs == sum(len(lane["procedures"]) for lane in lanes)
 
 
 def test_flow_and_afp_show_the_counts_and_the_responders(results: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -31,34 +32,43 @@ def plot_swimmer(results: dict[str, Any], *, synthetic: bool) -> Figure | None:
     ax = fig.add_axes((0.1, 0.5 / h, 0.85, 1 - 0.85 / h))
     labels = {a["id"]: a["label"] for a in results["study"]["arms"]}
     y_of = {i: n - 1 - i for i in range(n)}
-    procedures: set[str] = set()
     x_max = max(lane["end_time"] for lane in lanes)
-    for i, lane in enumerate(lanes):
-        y = y_of[i]
-        colour = RESPONSE_COLOURS.get(lane.get("best_response") or "NE", RESPONSE_COLOURS["NE"])
-        on_treat = lane.get("treatment_end_time")
-        on_treat = lane["end_time"] if on_treat is None else on_treat
-        ax.barh(y, on_treat, height=0.7, color=colour, lw=0.3, edgecolor="#333333",
-                gid=f"swimmer-lane:{lane['patient_id']}")
-        if lane["end_time"] > on_treat:
-            ax.plot([on_treat, lane["end_time"]], [y, y], color="#777777", lw=0.8)
-        if lane.get("first_response_time") is not None:
-            ax.plot(lane["first_response_time"], y, marker="^", ms=4, color="#000000", ls="none",
-                    gid=f"swimmer-response:{lane['patient_id']}")
-        if lane.get("progression_time") is not None:
-            ax.plot(lane["progression_time"], y, marker="X", ms=4.5, color=OKABE_ITO["vermillion"],
-                    mec="#000000", mew=0.3, ls="none", gid=f"swimmer-progression:{lane['patient_id']}")
-        if lane.get("death"):
-            ax.plot(lane["end_time"], y, marker="s", ms=3.5, color="#000000", ls="none",
-                    gid=f"swimmer-death:{lane['patient_id']}")
-        elif lane.get("ongoing"):
-            ax.annotate("", xy=(lane["end_time"] + 0.04 * x_max, y), xytext=(lane["end_time"], y),
-                        arrowprops={"arrowstyle": "-|>", "lw": 0.8, "color": "#000000",
-                                    "mutation_scale": 6}, gid=f"swimmer-ongoing:{lane['patient_id']}")
+    ys = [y_of[i] for i in range(n)]
+    ends = [lane["end_time"] for lane in lanes]
+    treat = [lane["end_time"] if lane.get("treatment_end_time") is None else lane["treatment_end_time"]
+             for lane in lanes]
+    colours = [RESPONSE_COLOURS.get(lane.get("best_response") or "NE", RESPONSE_COLOURS["NE"]) for lane in lanes]
+    bars = ax.barh(ys, treat, height=0.7, color=colours, lw=0.3, edgecolor="#333333")
+    for patch, lane in zip(bars.patches, lanes, strict=True):
+        patch.set_gid(f"swimmer-lane:{lane['patient_id']}")
+    follow = [[(t, y), (e, y)] for t, e, y in zip(treat, ends, ys, strict=True) if e > t]
+    ax.add_collection(LineCollection(follow, colors="#777777", linewidths=0.8, gid="swimmer-follow-up"))
+
+    def points(key: str) -> tuple[list[float], list[int]]:
+        pts = [(lane[key], y) for lane, y in zip(lanes, ys, strict=True) if lane.get(key) is not None]
+        return [p[0] for p in pts], [p[1] for p in pts]
+
+    # one artist per marker kind (drawing hundreds of single-point lines is what made big swimmers slow)
+    x, y = points("first_response_time")
+    ax.plot(x, y, marker="^", ms=4, color="#000000", ls="none", gid="swimmer-response")
+    x, y = points("progression_time")
+    ax.plot(x, y, marker="X", ms=4.5, color=OKABE_ITO["vermillion"], mec="#000000", mew=0.3, ls="none",
+            gid="swimmer-progression")
+    dead = [(e, y) for lane, e, y in zip(lanes, ends, ys, strict=True) if lane.get("death")]
+    ax.plot([d[0] for d in dead], [d[1] for d in dead], marker="s", ms=3.5, color="#000000", ls="none",
+            gid="swimmer-death")
+    going = [(e, y) for lane, e, y in zip(lanes, ends, ys, strict=True) if lane.get("ongoing") and not lane.get("death")]
+    gap = 0.035 * x_max
+    ax.add_collection(LineCollection([[(e, y), (e + gap, y)] for e, y in going], colors="#000000", linewidths=0.8))
+    ax.plot([e + gap for e, _ in going], [y for _, y in going], marker=">", ms=3.5, color="#000000", ls="none",
+            gid="swimmer-ongoing")
+    procedures: dict[str, list[tuple[float, int]]] = {}
+    for lane, y in zip(lanes, ys, strict=True):
         for proc in lane.get("procedures") or []:
-            procedures.add(proc["name"])
-            ax.plot(proc["time"], y, marker="D", ms=3.2, color=OKABE_ITO["yellow"], mec="#000000", mew=0.5,
-                    ls="none", gid=f"swimmer-procedure:{lane['patient_id']}")
+            procedures.setdefault(proc["name"], []).append((proc["time"], y))
+    for name, pts in procedures.items():
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="D", ms=3.2, color=OKABE_ITO["yellow"],
+                mec="#000000", mew=0.5, ls="none", gid=f"swimmer-procedure:{name}")
     ax.set_ylim(-0.8, n - 0.2)
     ax.set_xlim(0, x_max * 1.08)
     if n <= MAX_LABELLED_LANES:
@@ -75,7 +85,7 @@ def plot_swimmer(results: dict[str, Any], *, synthetic: bool) -> Figure | None:
     handles += [Line2D([], [], marker="^", ls="none", color="#000000", ms=4, label="First response"),
                 Line2D([], [], marker="X", ls="none", color=OKABE_ITO["vermillion"], ms=4.5, label="Progression"),
                 Line2D([], [], marker="s", ls="none", color="#000000", ms=3.5, label="Death"),
-                Line2D([], [], marker=r"$\rightarrow$", ls="none", color="#000000", ms=7, label="Ongoing")]
+                Line2D([], [], marker=">", ls="-", color="#000000", ms=3.5, lw=0.8, label="Ongoing")]
     handles += [Line2D([], [], marker="D", ls="none", color=OKABE_ITO["yellow"], mec="#000000", ms=3.5,
                        label=name) for name in sorted(procedures)]
     ax.legend(handles=handles, loc="lower right", fontsize=6.5, title="Bar: time on treatment (best response)",
