@@ -181,7 +181,7 @@ def endpoint_cox(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protocol, en
         if epv < EPV_WARNING_BELOW:
             warnings.warn(f"{endpoint}: {multi.n_events} events for {len(multi.rows)} model terms "
                           f"(EPV = {epv:.1f} < {EPV_WARNING_BELOW:g}): multivariable estimates may be unstable",
-                          StatisticalWarning, stacklevel=2)
+                          StatisticalWarning, stacklevel=3)
     ph, ph_reason = _ph_test(multi)
     firth, firth_reason = None, None
     if not multi.n_terms or not multi.n_events:

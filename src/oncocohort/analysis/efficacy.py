@@ -166,16 +166,19 @@ def _analyse(best: np.ndarray, missing: np.ndarray, arm: np.ndarray, arms: list[
         tests = ResponseTests(None, None, None, SINGLE_ARM_REASON)
     else:
         ref, trt = arms
-        def two_by_two(kind: str) -> RuleBasedTestResult:
-            est = [getattr(by_arm[a], kind) for a in (ref, trt)]
-            return compare_proportions_by_rule([[e.x, e.n - e.x] for e in est])
         cats = [c for c in CATEGORIES if itt or c != "NE"]
         dist = np.array([[by_arm[a].counts[c] for c in cats] for a in (ref, trt)])
         dist = dist[:, dist.sum(axis=0) > 0]
         distribution = compare_proportions_by_rule(dist) if dist.shape[1] >= 2 else None
-        tests = ResponseTests(two_by_two("orr"), two_by_two("dcr"), distribution,
+        tests = ResponseTests(_compare(by_arm[ref].orr, by_arm[trt].orr), _compare(by_arm[ref].dcr, by_arm[trt].dcr),
+                              distribution,
                               None if distribution is not None else "fewer than two response categories observed")
     return ResponseAnalysis("intention-to-treat" if itt else "evaluable", by_arm, overall, tests)
+
+
+def _compare(reference: ProportionEstimate, other: ProportionEstimate) -> RuleBasedTestResult:
+    """2 × 2 arm × (responder, non-responder) by the paper's χ²-or-Fisher rule."""
+    return compare_proportions_by_rule([[e.x, e.n - e.x] for e in (reference, other)])
 
 
 def _arm_response(best: np.ndarray, missing: np.ndarray, conf: float, *, itt: bool) -> ArmResponse:
