@@ -107,3 +107,12 @@ def test_interaction_not_estimable_is_null_with_reason():
     b = next(r for r in rows if r["level"] == "b")
     assert b["interaction_p"] is None and "not estimable" in b["interaction_p_reason"]
     assert b["hr"] is None and b["hr_reason"].startswith("not estimable")
+
+
+def test_continuous_subgroup_variable_is_left_out_with_a_note(reference_dir):
+    protocol = make_protocol(variables=[{"name": "age", "type": "continuous"}], subgroups=["age"])
+    adsl, adtte = reference_frames(reference_dir / "ovarian.csv", arm_column="rx", arm_map={1: "ici", 2: "ici_mwa"},
+                                   categorical={})
+    res = subgroup_analyses(adsl, adtte, protocol)
+    assert [r["variable"] for r in res.to_dict()["os"]] == ["All patients"]
+    assert "continuous" in str(res.notes[0])

@@ -124,6 +124,7 @@ def analyze(derived: Any, *, protocol: Protocol | None = None, sources: dict[str
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
                              if issubclass(w.category, UserWarning))
     notes.extend(Note(m) for m in messages)
+    notes.extend(subgroups.notes)
     for w in caught:  # re-emit so callers (and -W error) still see them
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     flow = _flow(getattr(derived, "flow", None))

@@ -49,6 +49,7 @@ from oncocohort.analysis._design import (
 )
 from oncocohort.analysis.cox_models import model_frame
 from oncocohort.analysis.survival import at_risk_grid, curve_dict
+from oncocohort.errors import Note
 from oncocohort.protocol import Protocol
 from oncocohort.stats import kaplan_meier, logrank_test
 
@@ -60,6 +61,7 @@ class SubgroupAnalyses:
     """``rows[endpoint]`` is the forest-plot table (list of row dicts, null-with-reason convention)."""
 
     rows: dict[str, tuple[dict[str, Any], ...]]
+    notes: tuple[Note, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {ep: list(r) for ep, r in self.rows.items()}
@@ -80,14 +82,19 @@ def subgroup_analyses(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protoco
     present = set(adtte["endpoint"].astype(str).unique()) if len(adtte) else set()
     endpoints = endpoints if endpoints is not None else [e for e in protocol.cox.endpoints if e in present]
     out = {}
+    numeric = [v for v in protocol.subgroups if v in adsl.columns and covariate_levels(adsl[v]) is None]
+    notes = [Note(f"subgroup variable '{v}' is continuous: left out (give it cut-points and use the cut "
+                  "variable)") for v in numeric]
+    notes += [Note(f"subgroup variable '{v}' is not in the subject-level table: left out")
+              for v in protocol.subgroups if v not in adsl.columns]
     for ep in endpoints:
-        variables = [v for v in protocol.subgroups if v in adsl.columns]
+        variables = [v for v in protocol.subgroups if v in adsl.columns and v not in numeric]
         frame = model_frame(adsl, adtte, ep, variables)
         frame = frame.loc[frame["arm"].isin(protocol.arm_ids).fillna(False).to_numpy(dtype=bool)]
         grid = tuple(at_risk_grid(frame["time_months"].to_numpy(np.float64)))
         rows = [_level_row(frame, protocol, ALL, ALL, None, grid)]
         for var in variables:
-            levels = covariate_levels(frame[var]) or sorted(frame[var].dropna().astype(str).unique())
+            levels = covariate_levels(frame[var]) or []
             interaction, why = interaction_test(frame, var, protocol)
             ref_level = reference_level(var, levels, protocol)
             for level in levels:
@@ -106,7 +113,7 @@ def subgroup_analyses(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protoco
                 for row in rows[-len(levels):]:
                     put_stat(row, "levels_logrank_p", p, "fewer than two levels with patients, or no events")
         out[ep] = tuple(rows)
-    return SubgroupAnalyses(out)
+    return SubgroupAnalyses(out, tuple(notes))
 
 
 def interaction_test(frame: pd.DataFrame, variable: str, protocol: Protocol
