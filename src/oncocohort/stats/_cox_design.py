@@ -93,9 +93,12 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         if cov in reference and not _is_categorical(data[cov]):
             raise InputError("reference", f"{cov!r} is numeric; a reference level applies to categorical covariates")
     numeric = [c for c in covs if not _is_categorical(data[c])]
-    # numeric covariates are read as one float block (one copy); NaN marks a missing value
-    x_num = _numeric_block(data, numeric)
-    missing = np.isnan(x_num).any(axis=1)
+    # numeric covariates are read as one float block (one copy); NaN marks a missing value,
+    # and only the rows holding a non-finite value are examined further
+    x_num, bad = _numeric_block(data, numeric)
+    missing = np.zeros(len(data), dtype=bool)
+    if bad.any():
+        missing[bad] = np.isnan(x_num[bad]).any(axis=1)
     for name in used:
         if name not in numeric:
             missing |= data[name].isna().to_numpy()
@@ -105,9 +108,10 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
         raise InputError("data", f"no row is complete in the used columns {used}")
     # no copy when nothing is missing
     frame: pd.DataFrame = data if n_dropped == 0 else data[used].iloc[np.flatnonzero(complete)]
+    if (bad & complete).any():
+        _check_finite(x_num[complete], numeric)
     if n_dropped:
         x_num = x_num[complete]
-    _check_finite(x_num, numeric)
     notes: list[Note] = []
     if n_dropped:
         notes.append(Note("rows with a missing value in a used column were left out", n_dropped,
@@ -149,18 +153,20 @@ def build_design(data: Any, duration: str, event: str, covariates: str | Sequenc
 ROW_MAJOR_MIN_ROWS = 50_000
 
 
-def _numeric_block(data: pd.DataFrame, names: list[str]) -> FloatArray:
-    """(n, k) float64 block of the numeric covariates; a non-numeric one raises InputError."""
+def _numeric_block(data: pd.DataFrame, names: list[str]) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """(n, k) float64 block of the numeric covariates and the rows with a non-finite value;
+    a non-numeric covariate raises InputError."""
     if not names:
-        return np.zeros((len(data), 0))
+        return np.zeros((len(data), 0)), np.zeros(len(data), dtype=bool)
     try:
         if len(data) < ROW_MAJOR_MIN_ROWS:
-            return data[names].to_numpy(dtype=np.float64)
+            x = data[names].to_numpy(dtype=np.float64)
+            return x, ~np.isfinite(x).all(axis=1)
         from numba import typed
 
         from oncocohort.stats import _cox_kernels as kern
         columns = typed.List([data[name].to_numpy(dtype=np.float64) for name in names])
-        return kern.stack_columns(columns)[0]
+        return kern.stack_columns(columns)
     except (TypeError, ValueError):
         for name in names:
             _numeric(data[name], name)  # raises, naming the offending covariate
