@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as _st
+from scipy.special import ndtri
 
 from oncocohort.errors import InputError
 
@@ -65,5 +65,5 @@ def restricted_mean(
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where((d > 0) & (d < n), area_after**2 * d / (n * (n - d)), 0.0)
     se = float(np.sqrt(terms.sum()))
-    z = float(_st.norm.ppf(1 - (1 - conf_level) / 2))
+    z = float(ndtri(1 - (1 - conf_level) / 2))
     return RestrictedMean(tau, estimate, se, estimate - z * se, estimate + z * se, float(conf_level))
