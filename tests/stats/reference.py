@@ -41,12 +41,13 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.stats import kaplan_meier, kaplan_meier_by, logrank_test, median_followup, median_followup_by
+from oncocohort.stats.kaplan_meier import ConfType
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 DATASETS = ("lung", "veteran", "ovarian", "aml")
 RTOL = 1e-6
 ATOL = 1e-8
-CONF_TYPES = ("log", "log-log", "plain")
+CONF_TYPES: tuple[ConfType, ...] = ("log", "log-log", "plain")
 COMPARED = "compared"
 
 # block -> (module, function): where each block's comparer lives (see the protocol above).
@@ -163,11 +164,11 @@ def compare_meta(dataset_name: str, block: dict[str, Any], data: pd.DataFrame) -
     return rec.result
 
 
-def _curves(block_part: dict[str, Any], data: pd.DataFrame, var: str | None, conf_type: str) -> dict[str, Any]:
+def _curves(block_part: dict[str, Any], data: pd.DataFrame, var: str | None, conf_type: ConfType) -> dict[str, Any]:
     """Our Kaplan–Meier fits keyed as the JSON strata keys ("all" for the overall curve)."""
     if var is None:
-        return {"all": kaplan_meier(data["time"], data["status"], conf_type=conf_type)}  # type: ignore[arg-type]
-    fits = kaplan_meier_by(data["time"], data["status"], data[var], conf_type=conf_type)  # type: ignore[arg-type]
+        return {"all": kaplan_meier(data["time"], data["status"], conf_type=conf_type)}
+    fits = kaplan_meier_by(data["time"], data["status"], data[var], conf_type=conf_type)
     return {level_key(level): fit for level, fit in fits.items()}
 
 
@@ -185,7 +186,8 @@ def compare_km(dataset_name: str, block: dict[str, Any], data: pd.DataFrame) -> 
         rec.exclude(f"{base}/rhs", "R formula text (descriptive)")
         for conf_type in CONF_TYPES:
             fits = _curves(part, data, var, conf_type)
-            assert sorted(fits) == sorted(part["strata"]), f"{base}: levels {sorted(fits)} != R {sorted(part['strata'])}"
+            assert sorted(fits) == sorted(part["strata"]), \
+                f"{base}: levels {sorted(fits)} != R {sorted(part['strata'])}"
             for key, ref in part["strata"].items():
                 fit, at = fits[key], f"{base}/strata/{key}"
                 if conf_type == "log":  # conf-type independent parts, once
@@ -228,9 +230,9 @@ def compare_reverse_km_followup(dataset_name: str, block: dict[str, Any], data: 
         rec.exclude(f"{base}/rhs", "R formula text (descriptive)")
         for conf_type in CONF_TYPES:
             if var is None:
-                ours = {"all": median_followup(data["time"], data["status"], conf_type=conf_type)}  # type: ignore[arg-type]
+                ours = {"all": median_followup(data["time"], data["status"], conf_type=conf_type)}
             else:
-                by = median_followup_by(data["time"], data["status"], data[var], conf_type=conf_type)  # type: ignore[arg-type]
+                by = median_followup_by(data["time"], data["status"], data[var], conf_type=conf_type)
                 ours = {level_key(k): v for k, v in by.items()}
             assert sorted(ours) == sorted(part["strata"]), f"{base}: levels differ"
             for key, ref in part["strata"].items():

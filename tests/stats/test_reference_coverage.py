@@ -67,7 +67,9 @@ def test_leaf_walk_follows_the_protocol() -> None:
                                   "x/a/d": [], "x/a/e": None}
 
 
-def test_report_counts(statuses_seen: dict[tuple[str, str], dict[str, str]], capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_counts(
+    statuses_seen: dict[tuple[str, str], dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """Print compared / excluded / unavailable leaf counts per dataset (the lead's closing-note totals)."""
     lines = ["reference leaves: dataset  compared  excluded  not-covered"]
     totals = [0, 0, 0]
