@@ -84,12 +84,15 @@ def plot_km(spec: KmSpec, *, synthetic: bool, show_ci: bool = True, xlabel: str 
     groups = [g for g in spec.groups if g.block.get("curve")]
     n_rows = max(1, len(groups))
     risk_h = 0.22 + 0.16 * n_rows
-    fig = new_figure(ONE_HALF_COLUMN_IN, 3.3 + risk_h)
+    legend_h = 0.3 + 0.13 * n_rows  # legend above the plot, clear of curves and median markers
+    height = 3.3 + risk_h + legend_h
+    fig = new_figure(ONE_HALF_COLUMN_IN, height)
     grid = fig.add_gridspec(2, 1, height_ratios=[3.3, risk_h], hspace=0.42, left=0.2, right=0.97,
-                            top=0.91, bottom=0.07)
+                            top=1 - (0.32 + legend_h) / height, bottom=0.07)
     ax = fig.add_subplot(grid[0])
     rax = fig.add_subplot(grid[1], sharex=ax)
-    ax.set_title(spec.title)
+    fig.text(0.02, 1 - 0.06 / height, spec.title, ha="left", va="top", fontsize=8.5, fontweight="bold",
+             gid="km-title")
     times = spec.meta.get("at_risk_times") or (groups[0].block["curve"]["at_risk"]["time"] if groups else [0.0])
     ticks = shown_times(times)
     x_max = max([ticks[-1]] + [max(g.block["curve"]["time"]) for g in groups]) if groups else 1.0
@@ -116,7 +119,8 @@ def plot_km(spec: KmSpec, *, synthetic: bool, show_ci: bool = True, xlabel: str 
     ax.set_ylabel(spec.ylabel)
     ax.set_xlabel(xlabel)
     if groups:
-        ax.legend(loc="lower left", title="Median, months (95% CI)", title_fontsize=7, handlelength=1.6)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), borderaxespad=0.0, title="Median, months (95% CI)",
+                  title_fontsize=7, handlelength=1.6, alignment="left")
     if spec.annotation:
         ax.text(0.98, 0.98, "\n".join(spec.annotation), transform=ax.transAxes, ha="right", va="top",
                 fontsize=7.5, gid="km-annotation", linespacing=1.4)
@@ -137,7 +141,7 @@ def _risk_table(rax: Any, groups: Sequence[KmGroup], ticks: Sequence[float]) -> 
     for i, g in enumerate(groups):
         y = len(groups) - 1 - i
         at_risk = g.block["curve"].get("at_risk") or {"time": [], "n": []}
-        rax.text(-0.02, y, g.label, transform=label_tf, ha="right", va="center", color=g.colour,
+        rax.text(-0.05, y, g.label, transform=label_tf, ha="right", va="center", color=g.colour,
                  fontsize=7, fontweight="bold", gid=f"at-risk-label:{g.key}")
         for t, n in zip(at_risk["time"], at_risk["n"], strict=True):
             if round(t, 9) in shown:
