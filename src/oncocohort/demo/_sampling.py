@@ -19,7 +19,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def exact_labels(rng: np.random.Generator, counts: Sequence[int], labels: Sequence[str]) -> npt.NDArray[np.object_]:
+def exact_labels(rng: np.random.Generator, counts: Sequence[int] | npt.NDArray[np.integer], labels: Sequence[str]) -> npt.NDArray[np.object_]:
     """A random arrangement of ``labels`` repeated ``counts`` times (the counts hold exactly)."""
     values = np.repeat(np.asarray(labels, dtype=object), np.asarray(counts, dtype=np.int64))
     return values[rng.permutation(values.size)]
@@ -82,7 +82,7 @@ def pick_within_groups(rng: np.random.Generator, groups: npt.ArrayLike, k_per_gr
     return out
 
 
-def log_uniform(rng: np.random.Generator, low: FloatArray | float, high: FloatArray | float, size: int) -> FloatArray:
+def log_uniform(rng: np.random.Generator, low: npt.ArrayLike, high: npt.ArrayLike, size: int) -> FloatArray:
     """Draws uniform on the log scale between ``low`` and ``high``."""
     return np.exp(rng.uniform(np.log(low), np.log(high), size))
 

@@ -29,6 +29,11 @@ OTHER_SITES = np.array(["lung", "adrenal", "peritoneum"], dtype=object)
 NONTARGET_SITES = np.array(["lung", "bone", "peritoneum"], dtype=object)
 
 
+def _obj_where(condition: np.ndarray, yes: object, no: object) -> np.ndarray:
+    """``np.where`` for object values (True / None / text), keeping the object dtype."""
+    return np.where(condition, np.asarray(yes, dtype=object), np.asarray(no, dtype=object))
+
+
 def plan_ratios(rng: np.random.Generator, tl: Timeline, sum0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Target-sum ratios at the scheduled scans (n × K), at the PD visit (n,), and the new-lesion flag.
 
@@ -102,7 +107,7 @@ def build_lesions(rng: np.random.Generator, tl: Timeline, patient_id: np.ndarray
         "lesion_type": "target", "site": site[rt],
         "longest_diameter_mm": other if mrecist else value,
         "viable_diameter_mm": value if mrecist else np.nan,
-        "nontarget_status": None, "typical_hcc_pattern": np.where(liver[rt], True, None),
+        "nontarget_status": None, "typical_hcc_pattern": _obj_where(liver[rt], True, None),
     })
     if not mrecist:
         targets["longest_diameter_mm"] = np.where(ne_visit[rv], np.nan, targets["longest_diameter_mm"])
@@ -114,7 +119,7 @@ def build_lesions(rng: np.random.Generator, tl: Timeline, patient_id: np.ndarray
     nontargets = pd.DataFrame({
         "pid": v_pid[nv], "day": v_day[nv], "lesion_id": "NT1", "lesion_type": "non-target",
         "site": nt_site[v_pid[nv]], "longest_diameter_mm": np.nan, "viable_diameter_mm": np.nan,
-        "nontarget_status": np.where(ne_visit[nv], None, "present"), "typical_hcc_pattern": None,
+        "nontarget_status": _obj_where(ne_visit[nv], None, "present"), "typical_hcc_pattern": None,
     })
 
     # New lesion at the PD visit.
@@ -125,7 +130,7 @@ def build_lesions(rng: np.random.Generator, tl: Timeline, patient_id: np.ndarray
         "pid": pn, "day": tl.progression_day[pn].astype(np.int64), "lesion_id": "N1", "lesion_type": "new",
         "site": np.where(new_liver, "liver", "lung"), "longest_diameter_mm": size,
         "viable_diameter_mm": size if mrecist else np.nan, "nontarget_status": None,
-        "typical_hcc_pattern": np.where(new_liver, True, None),
+        "typical_hcc_pattern": _obj_where(new_liver, True, None),
     })
 
     out = pd.concat([targets, nontargets, new], ignore_index=True)

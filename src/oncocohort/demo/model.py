@@ -73,7 +73,7 @@ class Timeline:
     """Simulated course of each patient (days from treatment start; NaN = did not happen)."""
 
     response: npt.NDArray[np.object_]
-    scan_days: IntArray           # (n, K) scheduled scan days
+    scan_days: npt.NDArray[np.integer]  # (n, K) scheduled scan days
     n_scans: IntArray             # scheduled scans performed after baseline (the first n_scans columns)
     progressed: npt.NDArray[np.bool_]  # progression documented at ``progression_day``
     progression_day: FloatArray   # day of the PD scan (scheduled, or an unscheduled extra visit)
@@ -120,7 +120,7 @@ def linear_predictor(covariates: Mapping[str, FloatArray], log_hr: Mapping[str, 
 
 
 def simulate_timeline(rng: np.random.Generator, arm: IntArray, covariates: Mapping[str, FloatArray],
-                      response_counts: Mapping[int, Mapping[str, int]], follow_up_limit_days: FloatArray,
+                      response_counts: Mapping[int, Mapping[str, int]], follow_up_limit_days: npt.NDArray[np.floating],
                       model: HazardModel) -> Timeline:
     """Draw scans, best responses (exact counts per arm), progression, death and last contact.
 

@@ -108,7 +108,7 @@ def build_treatments(patient_id: np.ndarray, start_date: np.ndarray, c: Course, 
     has = ~np.isnan(c.drug_start_day)  # procedure-only arms have no drug row
     rows = [pd.DataFrame({"idx": np.flatnonzero(has), "kind": "drug", "name": drug_names[has],
                           "start_date": date(c.drug_start_day.astype(float))[has], "end_date": date(d.drug_end_day)[has],
-                          "stop_reason": np.where(d.stop_reason == "", None, d.stop_reason)[has]})]
+                          "stop_reason": np.where(d.stop_reason == "", np.asarray(None, dtype=object), d.stop_reason)[has]})]
     if procedure_name is not None:
         p = c.procedure
         rows.append(pd.DataFrame({"idx": np.flatnonzero(p), "kind": "procedure", "name": procedure_name,

@@ -20,12 +20,14 @@ They have a patients row only (no imaging, events or labs were abstracted for th
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from oncocohort.demo.design import DATA_CUTOFF, SCREENING_END, SCREENING_START
 
-FAILURES = (
+FAILURES: tuple[dict[str, Any], ...] = (
     {"arm": "ici", "n_progressing_lesions": 5.0},
     {"arm": "ici_mwa", "largest_lesion_cm": 6.3},
     {"arm": "ici", "macrovascular_invasion": "yes"},
@@ -53,7 +55,7 @@ def screen_failures(rng: np.random.Generator, first_index: int) -> pd.DataFrame:
             death = None
         last = death if death is not None else cutoff - np.timedelta64(int(rng.integers(0, 30)), "D")
         if "follow_up_days" in spec:
-            death, last = None, start[i] + np.timedelta64(spec["follow_up_days"], "D")
+            death, last = None, start[i] + np.timedelta64(int(spec["follow_up_days"]), "D")
         n_lesions = float(rng.integers(1, 4))
         rows.append({
             "patient_id": str(first_index + i), "arm": spec["arm"],
