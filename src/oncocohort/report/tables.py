@@ -119,7 +119,7 @@ def baseline_table(results: dict[str, Any]) -> ReportTable:
     methods: dict[str, list[str]] = {}
     for row in base["rows"]:
         label = row["label"] or row["variable"]
-        p = f.p_value(row.get("p")) if two else None
+        p = f.p_value(row.get("p"))
         if two and row.get("method"):
             methods.setdefault(row["method"], []).append(label)
         if two and row.get("p") is None and row.get("p_reason"):
@@ -257,7 +257,7 @@ def cox_table(results: dict[str, Any], endpoint: str) -> ReportTable | None:
                                  + ("",) * (2 * len(blocks)), heading=True))
         for r in terms:
             label = str(r.get("level_label")) if grouped else _term_label(r)
-            line = cells(r)
+            line: tuple[str, ...] = cells(r)
             for _, table in blocks[1:]:
                 line += cells((table or {}).get(r["term"]), multi_mark if table is multi else "")
             rows.append(TableRow((label, *line), indent=1 if grouped else 0))

@@ -50,10 +50,14 @@ def figure_plan(results: dict[str, Any], *, show_ci: bool = True) -> Iterator[tu
         yield ("forest", f"forest_{ep}", f"{label}: subgroup hazard ratios",
                f"Forest plot of {label.lower()} hazard ratios (unadjusted Cox, {conf * 100:g}% CI) by subgroup; "
                "P for the arm × subgroup interaction (Wald test).",
-               (lambda ep=ep: plot_forest(results, ep, synthetic=synthetic)), {"endpoint": ep})
+               _forest_builder(results, ep, synthetic), {"endpoint": ep})
     yield ("afp", "afp_responders", "Tumour marker over time in responders",
            "Serum marker over time for patients with a complete or partial response; triangles mark procedures.",
            lambda: plot_afp(results, synthetic=synthetic), {})
+
+
+def _forest_builder(results: dict[str, Any], endpoint: str, synthetic: bool) -> Builder:
+    return lambda: plot_forest(results, endpoint, synthetic=synthetic)
 
 
 def _km_builder(spec: KmSpec, synthetic: bool, show_ci: bool, conf: float) -> Builder:
@@ -95,7 +99,7 @@ def render_figures(results: dict[str, Any], out_dir: str | Path | None, *, forma
             while_drawing()
     else:
         done = _render_parallel(job, indices, n_workers, while_drawing)
-    return [done[i] for i in indices if done[i] is not None]
+    return [out for i in indices if (out := done[i]) is not None]
 
 
 PARALLEL_FROM = 6

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -44,7 +45,7 @@ FORMATS = ("png", "svg", "pdf")
 PNG_COMPRESS_LEVEL = 1
 """zlib level for PNG files: level 1 encodes several times faster than the default 6 for ~1.4x the size."""
 
-RC = {
+RC: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
     "font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8, "xtick.labelsize": 7.5,
@@ -59,7 +60,7 @@ RC = {
 @contextlib.contextmanager
 def figure_style() -> Iterator[None]:
     """Apply the report's rc settings for the figures built inside the block."""
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]  # keys are valid rcParams
         yield
 
 
@@ -115,7 +116,7 @@ def save_figure(fig: Figure, name: str, out_dir: Path | None, *, formats: Sequen
     for fmt in formats:
         buf = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None} if fmt == "pdf" else None)
-        kwargs = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+        kwargs: dict[str, Any] = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, **kwargs)
         data = buf.getvalue()
         if out_dir is not None:

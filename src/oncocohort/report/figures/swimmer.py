@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -49,10 +50,10 @@ def plot_swimmer(results: dict[str, Any], *, synthetic: bool) -> Figure | None:
         return [p[0] for p in pts], [p[1] for p in pts]
 
     # one artist per marker kind (drawing hundreds of single-point lines is what made big swimmers slow)
-    x, y = points("first_response_time")
-    ax.plot(x, y, marker="^", ms=4, color="#000000", ls="none", gid="swimmer-response")
-    x, y = points("progression_time")
-    ax.plot(x, y, marker="X", ms=4.5, color=OKABE_ITO["vermillion"], mec="#000000", mew=0.3, ls="none",
+    x_resp, y_resp = points("first_response_time")
+    ax.plot(x_resp, y_resp, marker="^", ms=4, color="#000000", ls="none", gid="swimmer-response")
+    x_prog, y_prog = points("progression_time")
+    ax.plot(x_prog, y_prog, marker="X", ms=4.5, color=OKABE_ITO["vermillion"], mec="#000000", mew=0.3, ls="none",
             gid="swimmer-progression")
     dead = [(e, y) for lane, e, y in zip(lanes, ends, ys, strict=True) if lane.get("death")]
     ax.plot([d[0] for d in dead], [d[1] for d in dead], marker="s", ms=3.5, color="#000000", ls="none",
@@ -80,7 +81,7 @@ def plot_swimmer(results: dict[str, Any], *, synthetic: bool) -> Figure | None:
     _arm_brackets(ax, lanes, labels, y_of)
     ax.set_xlabel(f"Time since start of treatment ({block.get('time_unit', 'months')})")
     seen = [r for r in RESPONSE_COLOURS if any((lane.get("best_response") or "NE") == r for lane in lanes)]
-    handles = [Patch(facecolor=RESPONSE_COLOURS[r], edgecolor="#333333", lw=0.3, label=RESPONSE_LABELS[r])
+    handles: list[Artist] = [Patch(facecolor=RESPONSE_COLOURS[r], edgecolor="#333333", lw=0.3, label=RESPONSE_LABELS[r])
                for r in seen]
     handles += [Line2D([], [], marker="^", ls="none", color="#000000", ms=4, label="First response"),
                 Line2D([], [], marker="X", ls="none", color=OKABE_ITO["vermillion"], ms=4.5, label="Progression"),
