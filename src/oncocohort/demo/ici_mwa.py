@@ -28,10 +28,10 @@ from oncocohort.demo.baseline import baseline_table, model_covariates
 from oncocohort.demo.design import ARMS, DATA_CUTOFF, DISCONTINUATION, SCREENING_END, SCREENING_START, TABLE_II, TABLE_V
 from oncocohort.demo.model import HazardModel, Timeline, simulate_timeline
 
-#: The bundled study's seed: the seed (of ~7 300 searched: 0–799, 2000–2799, 3000–5799, 6000–8899) whose cohort
-#: meets the most approximate targets, ties broken by the smallest deviation (docs/demo.md). The
-#: exact counts do not depend on it.
-DEFAULT_SEED = 4789
+#: The bundled study's seed: of the ~12 000 seeds searched (docs/demo.md), the one whose cohort meets
+#: the most approximate targets (all eight), ties broken by the smallest deviation. The exact counts
+#: do not depend on it.
+DEFAULT_SEED = 10689
 ID_PREFIX = "SYN-M"
 
 #: Calibrated by :mod:`oncocohort.demo.calibration` (grid search on seeds 1000–1019), then fixed.
