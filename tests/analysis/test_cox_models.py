@@ -110,3 +110,16 @@ def test_single_arm_drops_arm_covariate(reference_dir):
                                    categorical={})
     d = cox_models(adsl, adtte, protocol).to_dict()["os"]
     assert [r["term"] for r in d["multivariable"]] == ["age"]
+
+
+def test_epv_warning_counts_terms_of_unfitted_model(ovarian):
+    """Fewer events than terms: the model is not fitted (no rows) and the warning names its 4 terms, not 0."""
+    _, _, _, (adsl, adtte, protocol) = ovarian
+    events = adtte[adtte["event"] == 1]["patient_id"].head(2)
+    keep = adtte["patient_id"].isin(events) | (adtte["event"] == 0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        d = cox_models(adsl, adtte[keep], protocol).to_dict()["os"]
+    assert d["multivariable"] == [] and d["epv"] == pytest.approx(2 / 4)
+    messages = [str(w.message) for w in caught if issubclass(w.category, StatisticalWarning)]
+    assert any("2 events for 4 model terms (EPV = 0.5" in m for m in messages), messages

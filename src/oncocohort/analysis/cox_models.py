@@ -179,7 +179,7 @@ def endpoint_cox(adsl: pd.DataFrame, adtte: pd.DataFrame, protocol: Protocol, en
     if multi.n_terms and multi.n_events is not None:
         epv = multi.n_events / multi.n_terms
         if epv < EPV_WARNING_BELOW:
-            warnings.warn(f"{endpoint}: {multi.n_events} events for {len(multi.rows)} model terms "
+            warnings.warn(f"{endpoint}: {multi.n_events} events for {multi.n_terms} model terms "
                           f"(EPV = {epv:.1f} < {EPV_WARNING_BELOW:g}): multivariable estimates may be unstable",
                           StatisticalWarning, stacklevel=3)
     ph, ph_reason = _ph_test(multi)
