@@ -17,11 +17,12 @@ concordant, discordant and score-tied comparable pairs that row i belongs to (ei
 dfbeta_i = w_i [(c_i − d_i) − (c_i + d_i + t_i) d] / (2 n_pairs) and var(C) = Σ_k (Σ_{i∈k} dfbeta_i)²
 summed over clusters k (each row its own cluster by default), as R's ``concordancefit``.
 
-Computation: O(n log n) with Fenwick (binary indexed) trees over the ranks of η, one holding the
-rows already at risk and one the events already seen, walking each stratum backwards in time.
-A compiled (numba) kernel is used for large n; for small n a blockwise NumPy comparison
-(O(n · n_events) time, blocks of ≤ ~4·10⁶ comparisons, never an n × n matrix) avoids the JIT
-start-up cost. Both give identical counts.
+Computation: O(n log n). Large n uses a compiled kernel (:mod:`._cox_kernels`) that sorts the
+rows by score and sweeps them in that order with two Fenwick (binary indexed) trees indexed by
+time group, one holding the rows at risk and one the events; small n (≤ ``NUMPY_MAX_ROWS``) uses
+a blockwise NumPy comparison of each event with its risk set (O(n · n_events) time, blocks of
+≤ ~4·10⁶ comparisons, never an n × n matrix), which avoids the JIT start-up cost. Both give
+identical counts (tests compare them with a naive O(n²) implementation).
 
 References
 ----------

@@ -95,7 +95,26 @@ class CoxState:
 
 @dataclass(frozen=True, slots=True)
 class CoxResult:
-    """Fitted Cox model; see :func:`cox_ph`. ``params`` has one row per term."""
+    """Fitted Cox model; see :func:`cox_ph`.
+
+    Attributes
+    ----------
+    params : one row per term (``covariate`` or ``covariate[level]``): coef, hr, se, robust_se (robust
+        fits only), z, p, hr_lower, hr_upper (95 %). NaN for a term that is not estimable; ±inf coef
+        (hr inf or 0, no SE) for a term flagged as possibly infinite.
+    loglik_null, loglik : partial log-likelihood at β = 0 and at β̂ (R's ``fit$loglik``).
+    tests : ``likelihood_ratio``, ``wald``, ``score`` and, for robust fits, ``robust_score``.
+    concordance : Harrell's C and its SE, as ``summary(fit)$concordance``.
+    n, n_events, n_dropped : rows used, events among them, rows left out for a missing value.
+    iterations, converged : Newton–Raphson iterations (R's ``fit$iter``) and convergence.
+    warnings : messages (also issued as ConvergenceWarning / StatisticalWarning).
+    notes : data decisions (rows dropped, unused levels dropped).
+    means : centring values as R's ``fit$means`` (0 for columns with values in {−1, 0, 1}).
+    var, naive_var : variance matrix used (robust if robust) and, for robust fits, the model-based one.
+    ties, robust : the tie method and whether the robust variance is used.
+    infinite_terms : terms flagged as possibly infinite; references : reference level per
+        categorical covariate; state : internal fit state for ``ph_test`` and ``baseline_hazard``.
+    """
 
     params: pd.DataFrame
     loglik_null: float
@@ -210,6 +229,8 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
         category = ConvergenceWarning if "infinite" in msg or "converge" in msg else StatisticalWarning
         _warnings.warn(msg, category, stacklevel=2)
     frame = lambda m: pd.DataFrame(m, index=list(terms), columns=list(terms))  # noqa: E731
+    for arr in (beta, estimable):
+        arr.setflags(write=False)  # the state's arrays are read-only, as the result is frozen
     state = CoxState(rs, ties, beta, estimable, design.covariate_columns,
                      fit.means, design.stratum_labels, terms)
     return CoxResult(
