@@ -315,3 +315,20 @@ def test_no_warning_for_regular_fit() -> None:
         warnings.simplefilter("error")
         fit = cox_ph(_two_groups(), "time", "status", "g")
     assert fit.warnings == ()
+
+
+def test_strata_weights_and_cluster_together_match_r() -> None:
+    """R: f <- coxph(Surv(time, status) ~ age + ph_ecog + strata(sex) + cluster(inst), data = lung,
+    weights = w); coef, sqrt(diag(naive.var)), sqrt(diag(var)), rscore, wald.test, score,
+    concordance (clustered IJ SE), n = 226, iter = 3."""
+    _, lung = load("lung")
+    fit = cox_ph(lung, "time", "status", ["age", "ph_ecog"], strata="sex", weights="w", cluster="inst")
+    np.testing.assert_allclose(fit.params["coef"], [0.013403075003118254, 0.55180129327377048], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(fit.params["se"], [0.0066283952419091833, 0.083218853509133994], rtol=1e-6)
+    np.testing.assert_allclose(fit.params["robust_se"], [0.0079003879391201896, 0.11212805300069605], rtol=1e-6)
+    assert fit.tests["robust_score"].statistic == pytest.approx(7.1413189646022923, rel=1e-6)
+    assert fit.tests["wald"].statistic == pytest.approx(24.837873762047259, rel=1e-6)
+    assert fit.tests["score"].statistic == pytest.approx(55.18842867191475, rel=1e-8)
+    assert fit.concordance.c == pytest.approx(0.61113646736649929, rel=1e-10)
+    assert fit.concordance.se == pytest.approx(0.033517188514576468, rel=1e-8)
+    assert fit.n == 226 and fit.iterations == 3

@@ -178,6 +178,23 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     cluster : column of cluster ids for the robust (Lin–Wei) variance.
     robust : sandwich variance; None = R's default (cluster given or non-integer weights).
     reference : {categorical covariate: reference level}; default the first level.
+
+    Returns
+    -------
+    CoxResult — coefficients, tests, concordance, ``ph_test()`` and ``baseline_hazard()``.
+
+    Raises
+    ------
+    InputError — naming the argument: unknown column, no covariate, bad ``ties`` or ``robust``, a
+    cluster with ``robust=False``, negative or non-finite durations, events not 0/1, non-positive
+    weights, a non-finite covariate, an unknown reference level, a categorical covariate with a
+    single level, or no complete row.
+
+    Warns
+    -----
+    ConvergenceWarning for non-convergence or a possibly infinite coefficient; StatisticalWarning
+    for a non-estimable (collinear or constant) covariate or a fit without events. Every warning is
+    also recorded in ``warnings``.
     """
     if ties not in ("efron", "breslow"):
         raise InputError("ties", f"must be 'efron' or 'breslow', got {ties!r}")
