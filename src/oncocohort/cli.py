@@ -359,6 +359,8 @@ def run_command(
     formats: Annotated[str, typer.Option("--formats", "-f", help="Figure formats, comma-separated: png, svg, "
                                          "pdf.")] = "png",
     dpi: Annotated[int, typer.Option("--dpi", help="PNG resolution.", min=50, max=1200)] = 300,
+    ci_bands: Annotated[bool, typer.Option("--ci-bands/--no-ci-bands", help="Pointwise confidence bands on the "
+                                           "Kaplan-Meier curves.")] = True,
 ) -> None:
     """Run the whole study: validate -> derive -> analyse -> report, into one folder.
 
@@ -380,7 +382,7 @@ def run_command(
         _fail("Invalid option", f"--formats: value '{formats}' not allowed; allowed: png, svg, pdf (comma-separated)")
     _load_protocol_or_exit(protocol_path)
     try:
-        outcome = run_study(protocol_path, out, formats=chosen, progress=_progress, dpi=dpi)
+        outcome = run_study(protocol_path, out, formats=chosen, progress=_progress, dpi=dpi, show_ci=ci_bands)
     except (OncocohortError, FileNotFoundError) as exc:
         out_dir = out if out is not None else protocol_path.parent / "out"
         _render_error(exc, report_files=[out_dir / "validation-report.txt", out_dir / "run.log"])

@@ -66,6 +66,10 @@ def test_km_curves_censor_marks_and_annotation(results: dict[str, Any]) -> None:
     assert f"Log-rank P = {p:.3f}" in note.get_text()
     assert f"HR {block['hr']['hr']:.2f}" in note.get_text()
     assert not _texts(fig, "synthetic-label")
+    assert _exact(fig, "km-ci:ici")
+    with figure_style():
+        no_band = plot_km(spec, synthetic=False, show_ci=False)
+    assert not _exact(no_band, "km-ci:ici")
 
 
 def test_every_figure_of_synthetic_data_is_labelled(results: dict[str, Any]) -> None:

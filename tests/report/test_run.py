@@ -57,15 +57,17 @@ def _fake_outcome(out: Path) -> RunOutcome:
 def test_cli_run_passes_formats_and_output_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls: list[dict[str, Any]] = []
 
-    def fake(protocol_path: Path, out_dir: Path | None, *, formats: tuple[str, ...], progress: Any, dpi: int) -> RunOutcome:
-        calls.append({"protocol": protocol_path, "out": out_dir, "formats": formats, "dpi": dpi})
+    def fake(protocol_path: Path, out_dir: Path | None, *, formats: tuple[str, ...], progress: Any, dpi: int,
+             show_ci: bool) -> RunOutcome:
+        calls.append({"protocol": protocol_path, "out": out_dir, "formats": formats, "dpi": dpi, "ci": show_ci})
         return _fake_outcome(tmp_path)
 
     monkeypatch.setattr("oncocohort.report.run_study", fake)
     result = CliRunner().invoke(app, ["run", str(EXAMPLE), "--out", str(tmp_path), "--formats", "PNG, svg,pdf",
-                                      "--dpi", "150"])
+                                      "--dpi", "150", "--no-ci-bands"])
     assert result.exit_code == 0, result.output
-    assert calls == [{"protocol": EXAMPLE, "out": tmp_path, "formats": ("png", "svg", "pdf"), "dpi": 150}]
+    assert calls == [{"protocol": EXAMPLE, "out": tmp_path, "formats": ("png", "svg", "pdf"), "dpi": 150,
+                      "ci": False}]
     assert "report written to" in result.output and "a note" in result.output
     bad = CliRunner().invoke(app, ["run", str(EXAMPLE), "--formats", "png,tiff"])
     assert bad.exit_code == 1 and "allowed: png, svg, pdf" in bad.output

@@ -89,11 +89,12 @@ def _seed(protocol_text: str | None) -> int | None:
 def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any | None = None,
                  protocol_text: str | None = None, formats: Sequence[str] = ("png",), dpi: int = 300,
                  seed: int | None = None, progress: Progress | None = None,
-                 figure_workers: int | None = None) -> ReportOutcome:
+                 figure_workers: int | None = None, show_ci: bool = True) -> ReportOutcome:
     """Render tables, figures, report.html and report.docx from a results document (results.json).
 
     ``figure_workers``: processes drawing figures (see ``render_figures``); the tables, text and Word
-    document are prepared while a forked worker draws.
+    document are prepared while a forked worker draws. ``show_ci``: pointwise CI bands on the
+    Kaplan–Meier curves.
     """
     from oncocohort.report.figures import render_figures
     from oncocohort.report.html import render_html
@@ -129,7 +130,7 @@ def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any 
     t0 = time.perf_counter()
     with step("Drawing figures and writing the documents"):
         figures = render_figures(results, out / "figures", formats=formats, dpi=dpi, workers=figure_workers,
-                                 while_drawing=documents_text)
+                                 show_ci=show_ci, while_drawing=documents_text)
         timings["figures"] = time.perf_counter() - t0 - timings["text"]
         t1 = time.perf_counter()
         from oncocohort.report.docx import finish_docx
@@ -146,7 +147,7 @@ def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any 
 
 
 def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, formats: Sequence[str] = ("png",),
-              progress: Progress | None = None, dpi: int = 300) -> RunOutcome:
+              progress: Progress | None = None, dpi: int = 300, show_ci: bool = True) -> RunOutcome:
     """Validate, derive, analyse and report the study of ``protocol_path`` into ``out_dir``.
 
     Parameters
@@ -156,6 +157,7 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
     formats : figure formats, any of ``png``, ``svg``, ``pdf`` (PNG at ``dpi``).
     progress : called with each step's name, returns a context manager wrapping the step (e.g. a spinner).
     dpi : PNG resolution.
+    show_ci : draw the pointwise confidence bands on the Kaplan–Meier curves.
 
     Raises
     ------
@@ -209,7 +211,7 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
         doc = json.loads(results_path.read_text(encoding="utf-8"))  # render exactly what results.json holds
         text = protocol_path.read_text(encoding="utf-8")
         report = build_report(doc, out, protocol=protocol, protocol_text=text, formats=formats, dpi=dpi,
-                              progress=progress)
+                              progress=progress, show_ci=show_ci)
         timings["figures"] = report.timings.get("figures", 0.0)
         timings["documents"] = report.timings.get("documents", 0.0)
         log(f"figures: {len(report.figures)} file(s) ({timings['figures']:.2f} s); tables and documents "

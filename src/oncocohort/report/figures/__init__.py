@@ -155,8 +155,11 @@ def _worker_render(index: int) -> FigureOutput | None:
 
 def _render_parallel(job: _Job, indices: list[int], n_workers: int,
                      while_drawing: Callable[[], None] | None) -> dict[int, FigureOutput | None]:
-    """The calling process draws every n-th figure, forked workers the others (results inherited by fork)."""
-    mine = indices[::n_workers]
+    """The calling process draws every (n+1)-th figure, forked workers the others (results inherited by fork).
+
+    The caller takes the smaller share because it also runs ``while_drawing`` (the documents' text).
+    """
+    mine = indices[::n_workers + 1]
     theirs = [i for i in indices if i not in set(mine)]
     with ProcessPoolExecutor(max_workers=n_workers - 1, mp_context=mp.get_context("fork"),
                              initializer=_worker_init, initargs=(job,)) as pool:
