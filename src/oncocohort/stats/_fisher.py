@@ -113,9 +113,37 @@ def fisher_rxc_pvalue(table: npt.NDArray[np.int64]) -> float:
     column order of V, so its weights are divided by that number. With the back values sorted,
     the probability of all completions at or below the threshold is one ``searchsorted`` into
     their cumulative sums — no full table is built. Raises FisherTooLarge beyond
-    MAX_STORED_VALUES stored values or MAX_WORK steps.
+    MAX_STORED_VALUES stored values or MAX_WORK steps. A 2 × 2 table takes the direct
+    hypergeometric sum instead (``two_by_two_pvalue``, as R does for 2 × 2).
     """
     x = np.asarray(table, dtype=np.int64)
+    if x.shape == (2, 2):
+        return two_by_two_pvalue(x)
+    return network_pvalue(x)
+
+
+def two_by_two_pvalue(table: npt.NDArray[np.int64]) -> float:
+    """Two-sided Fisher p of a 2 × 2 table with positive margins, over the hypergeometric support.
+
+    With margins fixed the table is determined by a = x_11 ∈ [max(0, r_1 − c_2), min(r_1, c_1)],
+    log P(a) = −log a! − log (r_1 − a)! − log (c_1 − a)! − log (r_2 − c_1 + a)! + const. As R's
+    ``fisher.test`` for 2 × 2 [2]: d = exp(log P − max log P), p = Σ_{d ≤ d_obs (1 + 1e-7)} d / Σ d.
+    One vectorised pass over at most n + 1 values (the network enumeration of the r × c engine
+    spends ~0.1 s on a 2 × 2 table with n ≈ 2,000).
+    """
+    x = np.asarray(table, dtype=np.int64)
+    r1, r2 = int(x[0].sum()), int(x[1].sum())
+    c1 = int(x[:, 0].sum())
+    lo, hi = max(0, c1 - r2), min(r1, c1)
+    a = np.arange(lo, hi + 1, dtype=np.float64)
+    log_p = -(gammaln(a + 1.0) + gammaln(r1 - a + 1.0) + gammaln(c1 - a + 1.0) + gammaln(r2 - c1 + a + 1.0))
+    d = np.exp(log_p - log_p.max())
+    observed = d[int(x[0, 0]) - lo]
+    return min(float(d[d <= observed * (1.0 + R_RELATIVE_TOLERANCE)].sum() / d.sum()), 1.0)
+
+
+def network_pvalue(x: npt.NDArray[np.int64]) -> float:
+    """The meet-in-the-middle network enumeration of ``fisher_rxc_pvalue`` (any r × c)."""
     if x.shape[1] > x.shape[0]:
         x = x.T  # P(X) is symmetric in rows and columns; keep the state (column totals) short
     rows = np.sort(x.sum(axis=1))[::-1]  # large rows first: more pruning early [1]
