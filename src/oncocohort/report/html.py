@@ -41,6 +41,7 @@ table.journal { border-collapse: collapse; font-size: .86rem; min-width: 100%; b
 table.journal thead tr:last-child th { border-bottom: 1px solid var(--rule); }
 table.journal th, table.journal td { padding: .22rem .55rem; text-align: center; vertical-align: top; }
 table.journal thead th { font-weight: 600; }
+table.journal thead tr:first-child th:first-child { text-align: left; }
 table.journal tbody th { text-align: left; font-weight: normal; white-space: normal; min-width: 10rem; }
 table.journal tr.heading th { font-weight: 600; }
 table.journal tr.indent1 th { padding-left: 1.5rem; }
@@ -77,7 +78,7 @@ def _img(fig: FigureOutput) -> str:
         data, mime = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii"), "image/svg+xml"
     else:
         data, mime = base64.b64encode(fig.png).decode("ascii"), "image/png"
-    return f'<img src="data:{mime};base64,{data}" alt="{html.escape(fig.title)}" loading="lazy">'
+    return f'<img src="data:{mime};base64,{data}" alt="{html.escape(fig.title)}">'
 
 
 def _sections(sections: Sequence[Section], level: int = 3) -> str:

@@ -19,6 +19,18 @@ ORIGINS = {"treatment_start": "the start of treatment", "enrollment": "enrolment
 CENSOR = {"last_contact": "the date of last contact", "last_adequate_assessment": "the last adequate tumour assessment"}
 
 
+def variable_label(protocol: Any | None, name: str) -> str:
+    """The protocol's label of a variable or of a cut-derived variable ('afp_group' -> 'AFP'); 'arm' -> 'treatment arm'."""
+    if name == "arm":
+        return "treatment arm"
+    for v in getattr(protocol, "variables", None) or []:
+        if v.name == name:
+            return v.label or name
+        if v.cut is not None and v.cut.name == name:
+            return v.cut.label or v.label or name
+    return name
+
+
 def _labels(results: dict[str, Any]) -> dict[str, str]:
     return {a["id"]: a["label"] for a in results["study"]["arms"]}
 
@@ -87,10 +99,12 @@ def methods_sections(results: dict[str, Any], protocol: Any | None = None,
              f"{m.get('survival_test')} test and by the RMST difference ({m.get('rmst_difference')})"
              + (f" up to {s['rmst_tau_months']:g} months" if s.get("rmst_tau_months") else "")
              + (f"; landmark rates at {', '.join(f'{x:g}' for x in s.get('landmarks_months') or [])} months." if s.get("landmarks_months") else "."),
-             f"Hazard ratios came from {m.get('cox')}; univariable and multivariable models with "
-             + ", ".join((s.get("cox") or {}).get("covariates") or []) + f"; the proportional-hazards assumption was "
+             f"Hazard ratios came from {m.get('cox')}, in univariable models and a multivariable model of the "
+             "covariates (" + "; ".join(variable_label(protocol, c) for c in (s.get("cox") or {}).get("covariates") or [])
+             + "); the proportional-hazards assumption was "
              f"checked by the {m.get('ph_test')}; {m.get('firth')}.",
-             (f"Subgroups ({', '.join(s.get('subgroups') or [])}): {m.get('interaction')}." if s.get("subgroups") else ""),
+             (f"Subgroups ({', '.join(variable_label(protocol, g) for g in s.get('subgroups') or [])}): "
+              f"{m.get('interaction')}." if s.get("subgroups") else ""),
              f"Adverse events were compared by {m.get('safety_test')}. Two-sided tests at α = {s.get('alpha', 0.05):g}; "
              f"{m.get('multiplicity')}."]
     out.append(("Statistical analysis", [p for p in stats if p]))
