@@ -192,3 +192,21 @@ def test_subsequent_therapy_before_treatment_start(check) -> None:
     assert (problem.rule, problem.row, problem.column, problem.expected) == (
         "date_before_treatment_start", "P1", "new_therapy_date",
         "a subsequent therapy date on or after treatment start (2023-01-10)")
+
+
+def test_comma_grouped_digits_are_ambiguous_not_a_decimal_comma(check) -> None:
+    """'1,520' (thousands separator in one export, decimal comma in another) is reported, never read
+    as 1.52 — an AFP would cross its 400 ng/ml cut; '55,5' and '0,750' stay decimal commas."""
+    protocol = make_protocol(variables=[{"name": "age", "type": "continuous"},
+                                        {"name": "afp", "type": "continuous", "unit": "ng/ml", "min": 0}])
+    patients = make_patients(age=["55,5", "61", "70"])
+    patients["afp"] = ["1,520", "0,750", "12,000,000"]
+    study = validate_study(protocol, {"patients": patients}, raise_on_error=False)
+    problems = by_rule(study.problems, "ambiguous_number")
+    assert [(p.table, p.row, p.column, p.value) for p in problems] == [
+        ("patients", "P1", "afp", "1,520"), ("patients", "P3", "afp", "12,000,000")]
+    assert problems[0].severity == "error" and "thousands separator" in problems[0].expected
+    assert not by_rule(study.problems, "not_a_number")  # reported once, under its own rule
+    typed = study.tables["patients"]
+    assert typed["age"].tolist()[0] == 55.5 and typed["afp"].tolist()[1] == 0.75
+    assert typed["afp"].isna().tolist() == [True, False, True]

@@ -30,6 +30,11 @@ AGE_BOUNDS = (0.0, 120.0)
 
 _TIME = r"^([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$"
 
+#: Digits grouped by commas in threes ("1,520", "12,000,000"): thousands separator or decimal comma?
+_GROUPED = r"[+-]?[1-9]\d{0,2}(?:,\d{3})+"
+GROUPED_EXPECTED = ("a number without a thousands separator (is '1,520' 1520 or 1.52?): write 1520, "
+                    "or 1.52 / 1,52 for a decimal")
+
 
 def _text(raw: pd.Series) -> pd.Series:
     """Trimmed Arrow-backed text, empty -> <NA>; an id typed as a number (1.0) reads as "1"."""
@@ -60,7 +65,12 @@ def coerce_numbers(check: TableCheck, raw: pd.Series, *, column: str, minimum: f
         numbers = raw.astype("float64")
         bad_text = pd.Series(False, index=raw.index)
     else:
-        text = _text(raw).str.replace(",", ".", regex=False)  # decimal comma from European exports
+        text = _text(raw)
+        # "1,520" is 1520 with a thousands separator in one export and 1.52 with a decimal comma in
+        # another: a silent guess could move an AFP across its 400 ng/ml cut, so it is reported.
+        grouped = text.str.fullmatch(_GROUPED).fillna(False).astype(bool)
+        check.flag(grouped, column=column, values=raw, expected=GROUPED_EXPECTED, rule="ambiguous_number")
+        text = text.mask(grouped).str.replace(",", ".", regex=False)  # decimal comma from European exports
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
         bad_text = (text.notna() & numbers.isna()).astype(bool)
         check.flag(bad_text, column=column, values=raw, expected="a number", rule="not_a_number")
