@@ -172,3 +172,19 @@ def test_report_figure_files_start_with_their_kind(report_run: Any) -> None:
                  "afp_responders"):
         assert f"{stem}.png" in names
     assert np.all([(report_run.out_dir / "figures" / n).stat().st_size > 1000 for n in names])
+
+
+def test_every_km_figure_prints_the_at_risk_numbers_of_its_curves(results: dict[str, Any]) -> None:
+    """Overall, by-arm and subgroup figures: each row's numbers = that curve's at_risk.n at the ticks."""
+    specs = list(km_specs(results))
+    assert {s.meta["group"] for s in specs} >= {"overall", "arm", "subgroup"}
+    with figure_style():
+        for spec in specs:
+            fig = plot_km(spec, synthetic=True)
+            ticks = [round(t, 9) for t in fig.axes[0].get_xticks()]
+            for g in spec.groups:
+                at_risk = g.block["curve"]["at_risk"]
+                expected = {round(t, 9): n for t, n in zip(at_risk["time"], at_risk["n"], strict=True)}
+                cells = _exact(fig, f"at-risk:{g.key}")
+                assert sorted(round(c.get_position()[0], 9) for c in cells) == sorted(ticks), spec.name
+                assert all(int(c.get_text()) == expected[round(c.get_position()[0], 9)] for c in cells), spec.name
