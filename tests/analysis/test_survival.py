@@ -133,3 +133,22 @@ def test_an_arm_without_patients_and_an_endpoint_without_events():
     assert d2["logrank_p"] is None and "no events" in d2["logrank_p_reason"]
     assert d2["rmst_difference"]["estimate"] == 0.0 and d2["rmst_difference"]["p"] is None
     assert any("exceeds the last follow-up" in n for n in d2["notes"])  # tau 12 > 4 months
+
+
+def test_landmark_beyond_last_follow_up_is_null_with_reason():
+    """No one followed to 24 months (last time censored at 16): S(24) is undefined, not the last value
+    carried forward; a curve that has reached 0 stays 0; a landmark within follow-up is estimated."""
+    protocol = make_protocol(analysis={"landmarks_months": [6, 24], "rmst_tau_months": 12})
+    adtte = pd.DataFrame({"patient_id": [str(i) for i in range(8)], "arm": ["ici"] * 4 + ["ici_mwa"] * 4,
+                          "endpoint": "os", "time_months": [2.0, 5.0, 10.0, 16.0, 3.0, 7.0, 9.0, 12.0],
+                          "event": [1, 0, 1, 0, 1, 1, 0, 1]})
+    d = survival_summary(adtte, protocol).to_dict()["os"]
+    ici = {row["time"]: row for row in d["by_arm"]["ici"]["landmarks"]}
+    assert ici[6.0]["surv"] == pytest.approx(0.75) and ici[6.0]["n_risk"] == 2
+    assert ici[24.0]["surv"] is None and ici[24.0]["n_risk"] == 0
+    assert ici[24.0]["surv_reason"].startswith("not estimable: beyond the last follow-up (16.0 months)")
+    assert ici[24.0]["lower"] is None and ici[24.0]["upper"] is None
+    mwa = {row["time"]: row for row in d["by_arm"]["ici_mwa"]["landmarks"]}
+    assert mwa[24.0]["surv"] == 0.0  # last observation an event: S = 0 from there on
+    overall = {row["time"]: row for row in d["overall"]["landmarks"]}
+    assert overall[24.0]["surv"] is None

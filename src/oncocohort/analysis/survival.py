@@ -5,7 +5,8 @@ For each endpoint of ``adtte`` (times in months, ``time_months`` = days / 30.437
 * Kaplan–Meier curve with pointwise CIs of the protocol's ``analysis.km_conf_type`` (R's
   ``survfit(..., conf.type)``; default "log" as R), the median with the Brookmeyer–Crowley CI
   (inversion of the pointwise band, R's ``quantile(fit, 0.5)``; the seed paper's method);
-* landmark survival at ``analysis.landmarks_months`` (R ``summary(fit, times, extend = TRUE)``);
+* landmark survival at ``analysis.landmarks_months`` (R ``summary(fit, times, extend = TRUE)``), null
+  with a reason at a time beyond a group's last follow-up unless its curve has reached 0;
 * median follow-up by the reverse Kaplan–Meier method (Schemper & Smith 1996);
 * restricted mean survival time on [0, τ], τ = ``analysis.rmst_tau_months``, with R's standard
   error (``print(fit, rmean = τ)``), and for two arms the difference (arm − reference)
@@ -121,7 +122,9 @@ class GroupSurvival:
         put_stat(fu, "upper", self.followup.upper, why_fu)
         out["followup"] = fu
         lm = self.landmarks
-        out["landmarks"] = [_landmark_dict(lm, i) for i in range(lm.time.size)]
+        fit = self.fit
+        last = (float(fit.time[-1]), float(fit.surv[-1])) if fit.time.size else (0.0, 1.0)
+        out["landmarks"] = [_landmark_dict(lm, i, *last) for i in range(lm.time.size)]
         if self.rmst is None:
             out["rmst"] = None
             out["rmst_reason"] = "no RMST horizon (analysis.rmst_tau_months) in the protocol"
@@ -314,8 +317,17 @@ def curve_dict(fit: KaplanMeierResult, grid: tuple[float, ...]) -> dict[str, Any
     }
 
 
-def _landmark_dict(lm: SurvivalAtTimes, i: int) -> dict[str, Any]:
+def _landmark_dict(lm: SurvivalAtTimes, i: int, last_time: float, last_surv: float) -> dict[str, Any]:
+    """S(t) with its CI; null with a reason beyond the last follow-up unless the curve has reached 0
+    there (the estimate is undefined after a last censored time: R's ``summary(fit, times)`` drops
+    such times, ``extend = TRUE`` would carry the last value forward with no one at risk)."""
     out: dict[str, Any] = {"time": float(lm.time[i]), "n_risk": int(round(lm.n_risk[i]))}
+    if lm.time[i] > last_time and last_surv > 0:
+        beyond = (f"not estimable: beyond the last follow-up ({last_time:.1f} months) the Kaplan-Meier "
+                  "curve is undefined")
+        for key in ("surv", "std_err", "lower", "upper"):
+            put_stat(out, key, None, beyond)
+        return out
     why = "undefined: the curve has dropped to 0 (Greenwood variance undefined) or no event yet (log-log)"
     put_stat(out, "surv", lm.surv[i], why)
     put_stat(out, "std_err", lm.std_err[i], why)
