@@ -68,7 +68,7 @@ def estimate_ci(est: float | None, lower: float | None, upper: float | None, dig
 
 def hr_ci(hr: float | None, lower: float | None, upper: float | None) -> str:
     """'0.585 (0.155–0.992)' (three decimals as in the seed paper's Tables III–IV); 'NE' for None."""
-    if hr is None:
+    if hr is None or (hr == 0 and lower is None):  # 0 without a CI: monotone likelihood, not an estimate
         return "NE"
     if lower is None or upper is None:
         return f"{hr:.3f} (NE)"

@@ -165,8 +165,11 @@ def results_sections(results: dict[str, Any]) -> list[Section]:
             ref, exp = pair
             e, r = block["by_arm"][exp], block["by_arm"][ref]
             hr = block.get("hr") or {}
-            hr_text = (f"HR {hr['hr']:.2f}, 95% CI {f.fixed(hr.get('hr_lower'), 2, none='NE')}–"
-                       f"{f.fixed(hr.get('hr_upper'), 2, none='NE')}" if hr.get("hr") is not None else "HR not estimable")
+            if hr.get("hr") is None or hr.get("hr_lower") is None or hr.get("hr_upper") is None:
+                why = str(hr.get("hr_reason") or "").removeprefix("not estimable").lstrip(": ")
+                hr_text = "HR not estimable" + (f": {why}" if why else "")
+            else:
+                hr_text = f"HR {hr['hr']:.2f}, 95% CI {hr['hr_lower']:.2f}–{hr['hr_upper']:.2f}"
             paras.append(f"Median {label.lower()} was {f.fixed(e.get('median'))} months (95% CI "
                          f"{f.ci(e.get('median_lower'), e.get('median_upper'))}) with {labels[exp]} and "
                          f"{f.fixed(r.get('median'))} months ({f.ci(r.get('median_lower'), r.get('median_upper'))}) with "

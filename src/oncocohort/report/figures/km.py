@@ -64,9 +64,9 @@ def _hr_text(hr: dict[str, Any] | None, conf_level: float) -> str | None:
     if not hr:
         return None
     pct = f"{conf_level * 100:g}%"
-    if hr.get("hr") is None:
-        return "HR not estimable"
     lo, hi = hr.get("hr_lower"), hr.get("hr_upper")
+    if hr.get("hr") is None or (hr["hr"] == 0 and lo is None):  # 0 without CI: monotone likelihood
+        return "HR not estimable"
     ci = f" ({pct} CI {lo:.2f}–{hi:.2f})" if lo is not None and hi is not None else ""
     return f"HR {hr['hr']:.2f}{ci}"
 
