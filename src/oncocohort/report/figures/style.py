@@ -3,7 +3,8 @@
 Colours are the Okabe–Ito palette (colour-blind safe; Okabe & Ito 2008, "Color Universal Design").
 Sizes follow common journal column widths: single column 89 mm (3.5 in), 1.5 columns 140 mm
 (5.5 in), double column 183 mm (7.2 in). Figures are built on ``matplotlib.figure.Figure`` with the
-Agg canvas (no pyplot, no global state); the rc settings apply only inside :func:`figure_style`.
+Agg canvas attached per figure (no pyplot, no process-wide backend switch, so a notebook's backend
+is left alone); the rc settings apply only inside :func:`figure_style`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
