@@ -127,6 +127,23 @@ def test_pfs_alive_without_post_baseline_assessment_censored_at_day_0():
     assert r.end_date == T(START)
 
 
+def test_day_0_censoring_is_noted_and_an_evaluated_best_response_flagged():
+    """Patients-only studies without last_assessment_date: a patient with a recorded PR was assessed,
+    yet is censored at day 0 (FDA Table A); the note lists every day-0 patient and flags that one."""
+    subj = subjects({"patient_id": "pr_no_date", "last_contact_date": "2024-09-01"},
+                    {"patient_id": "never_assessed", "last_contact_date": "2024-09-01"},
+                    {"patient_id": "scanned", "last_contact_date": "2024-09-01"})
+    subj["best_response"] = pd.Series(["PR", pd.NA, "SD"], index=subj.index, dtype="string")
+    out, notes = run(subj, assessments([("scanned", "2024-02-26")]), PFS)
+    assert row(out, "pr_no_date").time_days == 0 and row(out, "scanned").time_days == 56
+    (note,) = [n for n in notes if "day 0" in n.message]
+    assert note.count == 2 and note.details["patient_ids"] == ["pr_no_date", "never_assessed"]
+    assert "1 of them have an evaluated best response" in note.message
+    assert "patients.last_assessment_date" in note.message
+    _, os_notes = derive_overall_survival(subj, OS, data_cutoff=CUTOFF)
+    assert not [n for n in os_notes if "day 0" in n.message]  # OS is not assessment-based
+
+
 def test_pfs_new_therapy_before_progression_censors_at_last_assessment_before_it():
     rule = PFS.model_copy(update={"censor_at_new_therapy": True})
     subj = subjects(

@@ -153,7 +153,27 @@ def derive_endpoint(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: End
     work = cz.censor_at_data_cutoff(work, data_cutoff=data_cutoff)
     if rule.max_follow_up_months is not None:
         work = cz.censor_at_max_follow_up(work, max_follow_up_months=rule.max_follow_up_months)
+    if uses_assessments:
+        notes.extend(_day_zero_note(work, subj, endpoint))
     return _finish(work, subj, endpoint, notes)
+
+
+def _day_zero_note(work: pd.DataFrame, subj: pd.DataFrame, endpoint: str) -> list[Note]:
+    """Say who is censored at the origin for want of a dated assessment (FDA 2018 [1], Table A), and
+    flag those with an evaluated best response: they were assessed, only the date is missing (a
+    patients-only study without ``last_assessment_date``), and day-0 censoring understates follow-up."""
+    day0 = (work["event_date"].isna() & (work["censor_reason"] == cz.NO_POST_BASELINE_ASSESSMENT)).fillna(False)
+    if not day0.any():
+        return []
+    ids = work.index[day0.to_numpy(bool)].astype(str).tolist()
+    text = f"{endpoint}: censored at the origin (day 0): no adequate tumour assessment dated after it"
+    if "best_response" in subj.columns:
+        best = subj.loc[work.index[day0.to_numpy(bool)], "best_response"].astype("string")
+        assessed = int((best.notna() & (best != "NE")).fillna(False).sum())
+        if assessed:
+            text += (f"; {assessed} of them have an evaluated best response: give patients.last_assessment_date "
+                     "(or lesions / visit_responses) to censor them at their last assessment")
+    return [Note(text, len(ids), {"patient_ids": ids})]
 
 
 def _finish(work: pd.DataFrame, subj: pd.DataFrame, endpoint: str, notes: list[Note]
