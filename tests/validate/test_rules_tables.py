@@ -141,6 +141,7 @@ def test_treatment_end_before_start_and_after_cutoff_warning(check, protocol) ->
     problems = check({"patients": make_patients(), "treatments": treatments}, protocol)
     assert [(p.severity, p.rule, p.row, p.column) for p in problems] == [
         ("error", "date_order", "P1", "end_date"), ("warning", "after_cutoff", "P3", "start_date")]
+    assert problems[0].expected.startswith("an end date on or after the start date (2023-01-10")  # not "a end"
 
 
 def test_negative_lab_values(check, protocol) -> None:

@@ -58,12 +58,12 @@ def check_after_death(check: TableCheck, table: str, frame: pd.DataFrame, raw: p
 
 
 def check_end_before_start(check: TableCheck, table: str, frame: pd.DataFrame, raw: pd.DataFrame) -> None:
-    pairs = {"adverse_events": ("onset_date", "resolution_date", "resolution date on or after the onset date"),
-             "treatments": ("start_date", "end_date", "end date on or after the start date")}
+    pairs = {"adverse_events": ("onset_date", "resolution_date", "a resolution date on or after the onset date"),
+             "treatments": ("start_date", "end_date", "an end date on or after the start date")}
     if table not in pairs:
         return
     start, end, expected = pairs[table]
-    check.flag(frame[end] < frame[start], column=end, values=raw.get(end), expected="a " + expected,
+    check.flag(frame[end] < frame[start], column=end, values=raw.get(end), expected=expected,
                rule="date_order", detail=frame[start])
 
 
