@@ -74,6 +74,7 @@ def test_docx_labels_synthetic_data_on_every_page_and_has_the_sections(report_ru
     doc = Document(str(report_run.report_docx))
     for section in doc.sections:
         assert "SYNTHETIC DATA" in " ".join(p.text for p in section.header.paragraphs)
+        assert "PAGE" in section.footer._element.xml  # page-number field
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     for h in ("Methods", "Results", "Tables", "Figures", "Reproducibility appendix", "Statistical analysis"):
         assert h in headings

@@ -100,6 +100,27 @@ def add_table(doc: Any, table: ReportTable) -> Any:
     return t
 
 
+def _page_number_footer(section: Any) -> None:
+    """'Page N' centred in the footer (a Word PAGE field, updated by Word when the document opens)."""
+    para = section.footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.add_run("Page ").font.size = Pt(8)
+    run = para.add_run()
+    run.font.size = Pt(8)
+    for tag, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+        if tag == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif tag == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), tag)
+        run._r.append(el)
+
+
 def _sections(doc: Any, sections: Sequence[Section], level: int = 2) -> None:
     for heading, paragraphs in sections:
         doc.add_heading(heading, level=level)
@@ -128,6 +149,7 @@ def start_docx(results: dict[str, Any], *, methods: Sequence[Section], results_t
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Inches(1.0))
     study = results["study"]
+    _page_number_footer(section)
     if study.get("synthetic"):
         para = section.header.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
