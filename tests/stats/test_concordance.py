@@ -107,6 +107,7 @@ def test_compiled_score_order_sorts_near_ties_exactly() -> None:
     nudged = base + rng.integers(-3, 4, base.size) * np.spacing(np.abs(base) + 1e-300)
     score = np.concatenate([nudged, [0.0, -0.0, -1e-300, 1e-300, 5.0]])
     score = score[rng.permutation(score.size)]
-    order = cc._score_order(score, kern)
+    order, tied_prev = cc._score_order(score, kern)
     assert np.array_equal(np.sort(order), np.arange(score.size))
     assert np.all(np.diff(score[order]) >= 0)
+    np.testing.assert_array_equal(tied_prev[1:], np.diff(score[order]) == 0)
