@@ -66,7 +66,7 @@ def test_docx_has_every_table_with_header_and_cells(report_run: Any, results: di
     expected = "0" if any_ici["any_grade"] == 0 else f"{any_ici['any_grade']} ({any_ici['any_grade_percent']:.1f})"
     assert _row(t5, "Fatigue")[t5[1].index("ICIs (n=6)", 4)] == expected
     # every report table is in the document
-    assert len([t for t in tables if t[0][0] in ("Variables", "Response", "AEs", "Endpoint / group")]) == len(
+    assert len([t for t in tables if t[0][0] in ("Variables", "Response", "AEs", "Endpoint / group", "Window")]) == len(
         build_tables(results))
 
 

@@ -1,4 +1,5 @@
-"""Journal-style tables built from results.json (the seed paper's Tables I–V plus a survival summary).
+"""Journal-style tables built from results.json (the seed paper's Tables I–V plus a survival summary;
+the safety tables are in ``report.tables_safety``).
 
 Each builder returns a :class:`ReportTable`: a title, one or two header rows (cells with column
 spans), body rows (label indented under its variable heading) and footnotes naming the tests and
@@ -285,46 +286,6 @@ def cox_table(results: dict[str, Any], endpoint: str) -> ReportTable | None:
                    columns, rows, notes)
 
 
-def safety_table(results: dict[str, Any]) -> ReportTable | None:
-    """Table V: adverse events, grade ≥ 3 and any grade, n (%) per arm, Fisher's exact P."""
-    safety = results.get("safety")
-    if not safety:
-        return None
-    two = _two_arm(results)
-    arms = [a for a in _arms(results)]
-    keys = [(a["id"], f"{a['label']} (n={safety['n_by_arm'].get(a['id'], 0)})") for a in arms] if two else \
-        [("overall", f"All patients (n={sum(safety['n_by_arm'].values())})")]
-    has_g5 = any((t.get("overall") or {}).get("grade_5") for t in [safety.get("any_event") or {}] + safety["terms"])
-    grades = [("grade_3_plus", "Grade ≥3", "p_grade3"), ("any_grade", "Any grade", "p_any")]
-    if has_g5:
-        grades.insert(1, ("grade_5", "Grade 5", "p_grade5"))
-    per = len(keys) + (1 if two else 0)
-    header = [[("AEs", 1)] + [(g[1], per) for g in grades],
-              [("", 1)] + [(h, 1) for _ in grades for h in [k[1] for k in keys] + (["P-value"] if two else [])]]
-    columns = ["AEs"] + [f"{g[1]} – {h}" for g in grades for h in [k[1] for k in keys] + (["P-value"] if two else [])]
-    notes = _Notes()
-    rows = []
-    for term in ([safety["any_event"]] if safety.get("any_event") else []) + list(safety["terms"]):
-        line: list[str] = []
-        for field_, _, p_key in grades:
-            for k, _ in keys:
-                b = term["overall"] if k == "overall" else term["by_arm"].get(k, {})
-                line.append(f.n_pct({"n": b.get(field_, 0), "percent": b.get(f"{field_}_percent")}, zero_plain=True))
-            if two:
-                line.append(f.p_value(term.get(p_key)))
-        rows.append(TableRow((term["term"], *line), heading=term.get("kind") == "any"))
-    notes.add(f"Data are presented as n (%) of patients (worst grade per patient); AEs graded by CTCAE v{safety.get('ctcae_version')}")
-    notes.add("Grade ≥3 includes grade 5")
-    if two:
-        notes.add(f"Between-arm comparisons: {safety.get('test')}; – no patient with the event in either arm")
-    windows = [w.get("window") or w.get("term") for w in safety.get("by_window") or []]
-    if windows:
-        notes.add("Events counted within the safety windows: " + ", ".join(windows))
-    for n in safety.get("notes") or []:
-        notes.add(n)
-    return _finish("table5_safety", "Adverse events by arm.", header, columns, rows, notes)
-
-
 def survival_table(results: dict[str, Any]) -> ReportTable | None:
     """Survival summary: n, events, median (95% CI), landmark rates, RMST per group; log-rank P and HR."""
     surv = results.get("survival") or {}
@@ -371,10 +332,12 @@ def survival_table(results: dict[str, Any]) -> ReportTable | None:
 
 
 def build_tables(results: dict[str, Any]) -> list[ReportTable]:
+    from oncocohort.report.tables_safety import safety_table, window_table
+
     """Every table of the report, numbered I, II, … in the seed paper's order."""
     tables = [baseline_table(results), response_table(results)]
     tables += [cox_table(results, ep) for ep in (results.get("cox") or {})]
-    tables += [safety_table(results), survival_table(results)]
+    tables += [safety_table(results), survival_table(results), window_table(results)]
     present = [t for t in tables if t is not None]
     roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
     return [ReportTable(t.key, t.title, t.header, t.columns, t.rows, t.footnotes, roman[i]) for i, t in enumerate(present)]
