@@ -141,3 +141,13 @@ def test_html_renders_in_headless_chromium_without_console_errors(report_run: An
     errors = [line for line in (proc.stderr + proc.stdout).splitlines() if CONSOLE_ERROR.search(line)]
     assert errors == []
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+
+
+def test_safety_window_table_counts(results: dict[str, Any]) -> None:
+    table = next(t for t in build_tables(results) if t.key == "safety_windows")
+    windows = results["safety"]["by_window"]
+    assert [r.cells[0].lower() for r in table.rows] == [w["window"].lower() for w in windows]
+    col = table.columns.index("Any grade – ICIs + MWA (n=6)")
+    for row, w in zip(table.rows, windows, strict=True):
+        b = w["by_arm"]["ici_mwa"]
+        assert row.cells[col] == ("0" if b["any_grade"] == 0 else f"{b['any_grade']} ({b['any_grade_percent']:.1f})")
