@@ -82,3 +82,31 @@ def test_visit_responses_without_treatment_start_left_out_with_note():
                                    ResponseSettings(criteria="mrecist", min_sd_days=42))
     assert got.best["patient_id"].tolist() == ["a"]
     assert any("without treatment_start_date" in n.message and n.count == 1 for n in got.notes)
+
+
+def test_assessments_after_the_data_cutoff_are_not_used():
+    """A CR seen after the cutoff is not the best response and a post-cutoff scan is not the last
+    adequate assessment (PFS would otherwise run to the cutoff without a scan in between)."""
+    patients = pd.DataFrame({"patient_id": ["a"], "treatment_start_date": pd.to_datetime(["2024-01-01"])})
+    settings = ResponseSettings(criteria="recist1.1")
+    lesions = pd.DataFrame({
+        "patient_id": ["a"] * 4,
+        "visit_date": pd.to_datetime(["2024-01-01", "2024-02-26", "2025-08-01", "2025-09-29"]),
+        "lesion_id": ["T1"] * 4, "lesion_type": ["target"] * 4, "is_lymph_node": [False] * 4,
+        "longest_diameter_mm": [40.0, 36.0, 0.0, 0.0], "short_axis_mm": [float("nan")] * 4,
+        "viable_diameter_mm": [float("nan")] * 4, "nontarget_status": [None] * 4})
+    vr = pd.DataFrame({"patient_id": ["a", "a"], "visit_date": pd.to_datetime(["2024-02-26", "2025-08-01"]),
+                       "overall_response": ["SD", "PD"]})
+    whole = evaluate_study_responses({"patients": patients, "lesions": lesions}, settings)
+    assert whole.best.set_index("patient_id").loc["a", "best_response"] == "CR"  # without a cutoff
+    got = evaluate_study_responses({"patients": patients, "lesions": lesions}, settings,
+                                   data_cutoff=T("2025-06-30"))
+    assert got.best.set_index("patient_id").loc["a", "best_response"] == "SD"
+    (note,) = [n for n in got.notes if "after the data cutoff" in n.message]
+    assert note.count == 2 and note.details["patient_ids"] == ["a"] and note.message.startswith("lesions:")
+    assessed = derive_adequate_assessments(got, patients.assign(last_assessment_date=pd.NaT, progression_date=pd.NaT))
+    assert assessed["assessment_date"].max() == T("2024-02-26")
+    got = evaluate_study_responses({"patients": patients, "visit_responses": vr}, settings,
+                                   data_cutoff=T("2025-06-30"))
+    best = got.best.set_index("patient_id").loc["a"]
+    assert best["best_response"] == "SD" and pd.isna(best["progression_date"])

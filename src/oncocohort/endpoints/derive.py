@@ -237,7 +237,8 @@ def derive_study(validated: Any) -> DerivedStudy:
     tables = dict(validated.tables)
     patients = _with_dates(tables["patients"])
     treatments = _table(tables, "treatments")
-    responses = evaluate_study_responses({**tables, "patients": patients}, protocol.response)
+    responses = evaluate_study_responses({**tables, "patients": patients}, protocol.response,
+                                         data_cutoff=pd.Timestamp(protocol.data_cutoff))
     adsl, flow, notes = derive_adsl(protocol, patients, responses, treatments)
     assessments = derive_adequate_assessments(responses, patients)
     adtte, tte_notes = derive_adtte(protocol, adsl, assessments)

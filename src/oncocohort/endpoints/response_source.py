@@ -53,14 +53,45 @@ def _has_rows(tables: dict[str, pd.DataFrame], name: str) -> bool:
     return name in tables and tables[name] is not None and len(tables[name]) > 0
 
 
-def evaluate_study_responses(tables: dict[str, pd.DataFrame], settings: ResponseSettings | None
-                             ) -> ResponseData:
+def evaluate_study_responses(tables: dict[str, pd.DataFrame], settings: ResponseSettings | None, *,
+                             data_cutoff: pd.Timestamp | None = None) -> ResponseData:
     """Run the response engine on the richest response data the study has (order in the module doc).
 
     Source: RECIST 1.1 / mRECIST / iRECIST through ``oncocohort.response`` with the protocol's
     ``response`` section (confirmation, minimum SD duration, window, progression confirmation).
+    Assessments after ``data_cutoff`` are left out (with a note) before the engine runs: data after
+    the cutoff are not analysed, so they can give neither a response nor a progression nor a last
+    adequate assessment (validation warns about each such row).
     """
     empty = pd.DataFrame({"patient_id": pd.Series(dtype=str)})
+    cutoff_notes: tuple[Note, ...] = ()
+    if data_cutoff is not None:
+        tables, cutoff_notes = _before_cutoff(tables, pd.Timestamp(data_cutoff))
+    res = _evaluate(tables, settings, empty)
+    if not cutoff_notes:
+        return res
+    return ResponseData(res.visits, res.best, res.source, res.problems, cutoff_notes + tuple(res.notes))
+
+
+def _before_cutoff(tables: dict[str, pd.DataFrame], cutoff: pd.Timestamp
+                   ) -> tuple[dict[str, pd.DataFrame], tuple[Note, ...]]:
+    """``lesions`` and ``visit_responses`` without rows dated after the cutoff, and a note per table."""
+    out, notes = dict(tables), []
+    for name in ("lesions", "visit_responses"):
+        if not _has_rows(tables, name) or "visit_date" not in tables[name]:
+            continue
+        frame = tables[name]
+        after = (frame["visit_date"].astype("datetime64[ns]") > cutoff).fillna(False).to_numpy(bool)
+        if after.any():
+            ids = sorted(map(str, frame.loc[after, "patient_id"].unique()))
+            notes.append(Note(f"{name}: rows dated after the data cutoff {cutoff:%Y-%m-%d} not used for response, "
+                              "progression or the last adequate assessment", int(after.sum()), {"patient_ids": ids}))
+            out[name] = frame[~after].reset_index(drop=True)
+    return out, tuple(notes)
+
+
+def _evaluate(tables: dict[str, pd.DataFrame], settings: ResponseSettings | None, empty: pd.DataFrame
+              ) -> ResponseData:
     patients = tables["patients"]
     start = patients.set_index("patient_id")["treatment_start_date"]
     if settings is None:
