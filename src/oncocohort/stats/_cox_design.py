@@ -166,7 +166,13 @@ def _numeric_block(data: pd.DataFrame, names: list[str]) -> tuple[FloatArray, np
 
         from oncocohort.stats import _cox_kernels as kern
         columns = typed.List([data[name].to_numpy(dtype=np.float64) for name in names])
-        return kern.stack_columns(columns)
+        # The outputs are allocated by NumPy, not inside the kernel: NumPy asks the kernel for
+        # transparent huge pages on large blocks, and the first touch of numba's 4 kB pages cost
+        # ~0.8 ms per MB here (75 ms for 10⁶ × 11) against ~0.2 ms per MB.
+        x = np.empty((len(columns[0]), len(names)))
+        bad = np.empty(len(columns[0]), dtype=bool)
+        kern.stack_columns(columns, x, bad)
+        return x, bad
     except (TypeError, ValueError):
         for name in names:
             _numeric(data[name], name)  # raises, naming the offending covariate

@@ -165,15 +165,14 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
 
 
 @njit(cache=True)
-def stack_columns(columns):  # pragma: no cover
-    """Row-major (n, p) matrix from p float columns, and per row whether it holds a NaN or an
-    infinite value (x·0 is NaN exactly then: a branch-free test). Columns are read in blocks so
-    that each row of the result is written once (column-by-column assignment into a row-major
-    matrix rewrites every cache line p times)."""
+def stack_columns(columns, x, bad):  # pragma: no cover
+    """Fill the row-major (n, p) matrix ``x`` from p float columns, and ``bad`` per row with
+    whether it holds a NaN or an infinite value (x·0 is NaN exactly then: a branch-free test).
+    Columns are read in blocks so that each row of the result is written once (column-by-column
+    assignment into a row-major matrix rewrites every cache line p times). The caller allocates
+    the outputs with NumPy (huge pages; see ``_cox_design._numeric_block``)."""
     p = len(columns)
     n = columns[0].shape[0]
-    x = np.empty((n, p))
-    bad = np.zeros(n, dtype=np.bool_)
     block = 1024
     probe = np.zeros(block)
     for lo in range(0, n, block):
@@ -187,7 +186,6 @@ def stack_columns(columns):  # pragma: no cover
                 probe[i - lo] += v * 0.0
         for i in range(lo, hi):
             bad[i] = probe[i - lo] != 0.0
-    return x, bad
 
 
 @njit(cache=True)
@@ -253,7 +251,7 @@ def _from(tree, first):
 
 
 @njit(cache=True)
-def packed_score_keys(score, index_bits):  # pragma: no cover
+def packed_score_keys(score, index_bits, keys):  # pragma: no cover
     """Order-preserving unsigned keys of the float scores with the row index in the low bits.
 
     Why: ``numpy.argsort`` of 10⁶ floats costs ~55 ms (CPU), but ``numpy.sort`` of 10⁶ 64-bit
@@ -267,26 +265,24 @@ def packed_score_keys(score, index_bits):  # pragma: no cover
     bits = score.view(np.uint64)
     sign = np.uint64(1) << np.uint64(63)
     low = np.uint64(index_bits)
-    keys = np.empty(n, dtype=np.uint64)
     for i in range(n):
         b = bits[i]
         if b == sign:  # −0.0 == +0.0: same key, so equal scores always share the truncated key
             b = np.uint64(0)
         mono = ~b if b & sign else b | sign
         keys[i] = ((mono >> low) << low) | np.uint64(i)
-    return keys
 
 
 @njit(cache=True)
-def score_order(sorted_keys, score, index_bits):  # pragma: no cover
+def score_order(sorted_keys, score, index_bits, order, tied_prev):  # pragma: no cover
     """Row order by increasing score from sorted packed keys (``packed_score_keys``): runs whose
     truncated keys are equal are re-sorted by the exact score (usually runs of one; long runs, e.g.
     a score with few distinct values, are already in exact order or are sorted by ``argsort``).
-    Also returns, per position, whether its score equals the previous one's."""
+    Fills ``order`` and, per position, ``tied_prev``: whether its score equals the previous one's
+    (outputs allocated by the caller with NumPy, for huge pages)."""
     n = sorted_keys.shape[0]
     low = np.uint64(index_bits)
     mask = (np.uint64(1) << low) - np.uint64(1)
-    order = np.empty(n, dtype=np.int64)
     for i in range(n):
         order[i] = np.int64(sorted_keys[i] & mask)
     start = 0
@@ -308,16 +304,17 @@ def score_order(sorted_keys, score, index_bits):  # pragma: no cover
                     order[start + i] = run[by[i]]
         start = stop
     # equal scores can only share the truncated key, so the comparison is needed only in runs
-    tied_prev = np.zeros(n, dtype=np.bool_)
+    if n:
+        tied_prev[0] = False
     for i in range(1, n):
+        tied_prev[i] = False
         if (sorted_keys[i] >> low) == (sorted_keys[i - 1] >> low):
             tied_prev[i] = score[order[i]] == score[order[i - 1]]
-    return order, tied_prev
 
 
 @njit(cache=True)
-def concordance_counts(order, tied_prev, code_rows, w_rows, group_first,
-                       group_after):  # pragma: no cover
+def concordance_counts(order, tied_prev, code_rows, w_rows, group_first, group_after,
+                       terms):  # pragma: no cover
     """Pair counts and per-row influence terms; rows are visited in ``order`` (increasing score).
 
     ``tied_prev[i]``: the i-th row in score order has the same score as the one before it (from
@@ -325,7 +322,8 @@ def concordance_counts(order, tied_prev, code_rows, w_rows, group_first,
     weights, or an empty array for unit weights. Returns ``counts`` (concordant, discordant, tied
     on score) and ``terms`` (n, 2) in score order: row i's w_i (c_i − d_i) and
     w_i (c_i + d_i + t_i), with c_i, d_i, t_i its weighted concordant, discordant and score-tied
-    partners in both roles (see :mod:`.concordance` for the SE).
+    partners in both roles (see :mod:`.concordance` for the SE), written into ``terms``
+    (allocated by the caller with NumPy, for huge pages).
 
     Why this shape: the rows are read in score order, i.e. randomly. Gathering four row arrays
     (score, group, event, weight: 25 MB at 10⁶ rows) cost ~35 ms; one packed int32 code (4 MB,
@@ -354,7 +352,6 @@ def concordance_counts(order, tied_prev, code_rows, w_rows, group_first,
         dead_cum[i + 1] += dead_cum[i]
     risk_total = 0.0  # Σ w inserted so far: the prefix over every position (see ``_upto``)
     counts = np.zeros(3)
-    terms = np.empty((n, 2))
     before = np.empty((16, 2))  # per block of equal scores; grown when a block is longer
     start = 0
     while start < n:
@@ -407,4 +404,4 @@ def concordance_counts(order, tied_prev, code_rows, w_rows, group_first,
             terms[i, 0] = wr * (conc - disc)
             terms[i, 1] = wr * (conc + disc + same)
         start = stop
-    return counts, terms
+    return counts

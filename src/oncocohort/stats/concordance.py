@@ -139,8 +139,9 @@ def concordance_grouped(score: FloatArray, event: npt.NDArray[np.bool_], weights
         from oncocohort.stats import _cox_kernels as kern
         by_score, tied_prev = _score_order(np.ascontiguousarray(score, dtype=np.float64), kern)
         code = 2 * group.astype(np.int32) + event  # packed: one small random read per row
-        counts, terms = kern.concordance_counts(by_score, tied_prev, code, w, group_first,
-                                                group_after)
+        terms = np.empty((n, 2))
+        counts = kern.concordance_counts(by_score, tied_prev, code, w, group_first, group_after,
+                                         terms)
         cluster = None if cluster is None else cluster[by_score]  # terms are in score order
     return _assemble(counts, terms, cluster)
 
@@ -150,9 +151,16 @@ def _score_order(score: FloatArray, kern: Any) -> tuple[IntArray, npt.NDArray[np
     SIMD integer sort of packed (score, row) keys plus a repair of near-ties
     (``_cox_kernels.packed_score_keys``), ~2× cheaper than ``np.argsort`` of the floats."""
     index_bits = max(1, int(score.shape[0] - 1).bit_length())
-    keys = kern.packed_score_keys(score, index_bits)
+    # outputs allocated here, not in the kernels: NumPy requests huge pages for large arrays,
+    # whose first touch is ~4× cheaper than numba's 4 kB pages on this kind of machine
+    n = score.shape[0]
+    keys = np.empty(n, dtype=np.uint64)
+    kern.packed_score_keys(score, index_bits, keys)
     keys.sort()  # numpy's vectorised integer sort, in place
-    return kern.score_order(keys, score, index_bits)
+    order = np.empty(n, dtype=np.int64)
+    tied_prev = np.empty(n, dtype=bool)
+    kern.score_order(keys, score, index_bits, order, tied_prev)
+    return order, tied_prev
 
 
 def _assemble(counts: FloatArray, terms: FloatArray, cluster: IntArray | None) -> ConcordanceResult:
