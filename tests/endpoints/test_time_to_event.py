@@ -193,12 +193,23 @@ def test_pfs_event_after_two_missed_assessments_censored_at_last_adequate_assess
         0, 0, "event_after_missed_assessments")
 
 
-def test_pfs_progression_after_cutoff_censored_at_cutoff():
-    subj = subjects({"patient_id": "late_pd", "progression_date": "2024-06-17", "last_contact_date": "2024-07-01"})
-    out, _ = run(subj, assessments([("late_pd", "2024-02-26"), ("late_pd", "2024-06-17")]), PFS,
-                 cutoff=T("2024-05-31"))
-    # cutoff 2024-05-31 = day 151
-    assert tuple(row(out, "late_pd")[["event", "time_days", "censor_reason"]]) == (0, 151, "event_after_data_cutoff")
+def test_pfs_progression_after_cutoff_censored_at_last_assessment_before_cutoff():
+    subj = subjects({"patient_id": "late_pd", "progression_date": "2024-06-17", "last_contact_date": "2024-07-01"},
+                    {"patient_id": "late_death", "death_date": "2024-08-01", "last_contact_date": "2024-08-01"},
+                    {"patient_id": "summary_only", "progression_date": "2024-06-17",
+                     "last_contact_date": "2024-07-01"})
+    ass = assessments([("late_pd", "2024-02-26"), ("late_pd", "2024-06-17"), ("late_death", "2024-02-26"),
+                       ("late_death", "2024-04-22"), ("summary_only", "2024-06-17")])
+    out, _ = run(subj, ass, PFS, cutoff=T("2024-05-31"))
+    # cutoff 2024-05-31 = day 151; the last scan on or before it is day 56 (late_pd), day 112 (late_death):
+    # progression-free is documented up to that scan, not up to the cutoff (FDA Tables A-B)
+    assert tuple(row(out, "late_pd")[["event", "time_days", "censor_reason"]]) == (0, 56, "event_after_data_cutoff")
+    assert tuple(row(out, "late_death")[["event", "time_days", "censor_reason"]]) == (0, 112,
+                                                                                      "event_after_data_cutoff")
+    # no assessment on or before the cutoff is known: the cutoff itself
+    assert tuple(row(out, "summary_only")[["event", "time_days"]]) == (0, 151)
+    os_out, _ = derive_overall_survival(subj, OS, data_cutoff=T("2024-05-31"))
+    assert row(os_out, "late_death").time_days == 151  # OS (last contact) still at the cutoff
 
 
 def test_pfs_origin_enrollment_with_max_follow_up():

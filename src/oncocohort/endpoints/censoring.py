@@ -127,20 +127,29 @@ def censor_after_missed_assessments(work: pd.DataFrame, assessments: pd.DataFram
     return _censor(work, affected, anchor, EVENT_AFTER_MISSED_ASSESSMENTS)
 
 
-def censor_at_data_cutoff(work: pd.DataFrame, *, data_cutoff: pd.Timestamp) -> pd.DataFrame:
+def censor_at_data_cutoff(work: pd.DataFrame, *, data_cutoff: pd.Timestamp,
+                          assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Events after the data cutoff are censored at the cutoff; later censoring dates are moved to it.
 
     Source: the protocol's ``data_cutoff``; FDA 2018 guidance [1] §III (analyses use data up to the
-    cutoff); ADTTE [2] (CNSDTDSC records it).
+    cutoff) and appendix Tables A–B (assessment-based endpoints are censored at the last adequate
+    assessment); ADTTE [2] (CNSDTDSC records it).
 
     Steps
     -----
     1. Event date > cutoff → censored at the cutoff, reason ``event_after_data_cutoff``.
     2. No event and censoring date > cutoff → censoring date = cutoff, reason ``data_cutoff``.
+    3. With ``assessments`` (endpoints censored at the last adequate assessment: PFS, TTP, DoR) the
+       date in 1–2 is the last adequate assessment after the origin and on or before the cutoff, not
+       the cutoff itself — no one is known to be progression-free up to a cutoff without a scan; a
+       patient without such an assessment keeps the cutoff (only summary dates after it are known).
     """
     cutoff = pd.Timestamp(data_cutoff)
     late_event = work["event_date"].notna() & (work["event_date"] > cutoff)
     cutoff_dates = pd.Series(cutoff, index=work.index, dtype="datetime64[ns]")
+    if assessments is not None:
+        up_to = pd.Series(cutoff, index=work.index, dtype="datetime64[ns]")
+        cutoff_dates = find_last_assessment(assessments, work, up_to=up_to).fillna(cutoff_dates)
     out = _censor(work, late_event, cutoff_dates, EVENT_AFTER_DATA_CUTOFF)
     late_censor = out["event_date"].isna() & (out["censor_date"] > cutoff)
     return _censor(out, late_censor, cutoff_dates, DATA_CUTOFF)

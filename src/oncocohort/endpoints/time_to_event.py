@@ -150,7 +150,8 @@ def derive_endpoint(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: End
         else:
             notes.append(Note(f"{endpoint}: censor_after_missed_assessments ignored (needs assessment-based "
                               f"censoring and an assessment interval)"))
-    work = cz.censor_at_data_cutoff(work, data_cutoff=data_cutoff)
+    work = cz.censor_at_data_cutoff(work, data_cutoff=data_cutoff,
+                                    assessments=assessments if uses_assessments else None)
     if rule.max_follow_up_months is not None:
         work = cz.censor_at_max_follow_up(work, max_follow_up_months=rule.max_follow_up_months)
     if uses_assessments:
