@@ -218,8 +218,11 @@ def test_pfs_origin_enrollment_with_max_follow_up():
                      "last_contact_date": "2024-07-01"})
     out, _ = run(subj, assessments([("p", "2024-02-26"), ("p", "2024-06-17")]), rule)
     # limit floor(2 * 30.4375) = 60 days from 2024-01-11 → 2024-03-11; PD on day 158 is beyond → censored
+    # at the last adequate assessment within the limit, 2024-02-26 (day 46), not at the limit itself
     r = row(out, "p")
-    assert (r.event, r.time_days, r.censor_reason, r.end_date) == (0, 60, "max_follow_up", T("2024-03-11"))
+    assert (r.event, r.time_days, r.censor_reason, r.end_date) == (0, 46, "max_follow_up", T("2024-02-26"))
+    out, _ = run(subj, assessments([("p", "2024-06-17")]), rule)  # no assessment within the limit
+    assert tuple(row(out, "p")[["time_days", "end_date"]]) == (60, T("2024-03-11"))
 
 
 def test_progression_and_death_same_day_counts_as_progression():

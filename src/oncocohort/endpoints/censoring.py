@@ -155,17 +155,25 @@ def censor_at_data_cutoff(work: pd.DataFrame, *, data_cutoff: pd.Timestamp,
     return _censor(out, late_censor, cutoff_dates, DATA_CUTOFF)
 
 
-def censor_at_max_follow_up(work: pd.DataFrame, *, max_follow_up_months: float) -> pd.DataFrame:
+def censor_at_max_follow_up(work: pd.DataFrame, *, max_follow_up_months: float,
+                            assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Administrative censoring at the protocol's maximum follow-up from the origin.
 
-    Source: the protocol's ``max_follow_up_months`` (e.g. seed 003: assessed up to 24 months).
+    Source: the protocol's ``max_follow_up_months`` (e.g. seed 003: assessed up to 24 months); FDA
+    2018 guidance [1], appendix Tables A–B (assessment-based endpoints censored at the last adequate
+    assessment).
 
     Steps
     -----
     1. Limit L = origin + ⌊months · 30.4375⌋ days (24 months → 730 days).
     2. End date > L → censored at L, reason ``max_follow_up`` (an event on day L stands).
+    3. With ``assessments`` (PFS, TTP, DoR) the censoring date is the last adequate assessment after
+       the origin and on or before L (L when none is known), as for the data cutoff.
     """
     limit_days = int(np.floor(max_follow_up_months * DAYS_PER_MONTH))
     limit = work["origin_date"] + pd.Timedelta(days=limit_days)
     affected = natural_end_date(work) > limit
-    return _censor(work, affected, limit, MAX_FOLLOW_UP)
+    dates = limit
+    if assessments is not None:
+        dates = find_last_assessment(assessments, work, up_to=limit).fillna(limit)
+    return _censor(work, affected, dates, MAX_FOLLOW_UP)

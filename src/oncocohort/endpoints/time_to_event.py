@@ -153,7 +153,8 @@ def derive_endpoint(subjects: pd.DataFrame, assessments: pd.DataFrame, rule: End
     work = cz.censor_at_data_cutoff(work, data_cutoff=data_cutoff,
                                     assessments=assessments if uses_assessments else None)
     if rule.max_follow_up_months is not None:
-        work = cz.censor_at_max_follow_up(work, max_follow_up_months=rule.max_follow_up_months)
+        work = cz.censor_at_max_follow_up(work, max_follow_up_months=rule.max_follow_up_months,
+                                          assessments=assessments if uses_assessments else None)
     if uses_assessments:
         notes.extend(_day_zero_note(work, subj, endpoint))
     return _finish(work, subj, endpoint, notes)
