@@ -69,3 +69,13 @@ def test_a_bare_year_is_not_taken_for_an_excel_serial() -> None:
     parsed = parse_dates(pd.Series(["2023", 2023, 3653, 3654, 73050, 73051], dtype=object))
     assert list(parsed.unparseable) == [True, True, True, False, False, True]
     assert list(parsed.dates.dropna()) == [pd.Timestamp("1910-01-01"), pd.Timestamp("2099-12-31")]
+
+
+def test_year_first_with_slashes_or_dots_is_unambiguous() -> None:
+    """'2023/4/3' (Excel in Chinese/Japanese locales) is 3 April; mixed separators and invalid days
+    stay unparseable."""
+    parsed = parse_dates(pd.Series(["2023/4/3", "2023/04/13", "2023.12.01", "2023/4.3", "2023/02/30"]))
+    assert list(parsed.dates[:3]) == [pd.Timestamp("2023-04-03"), pd.Timestamp("2023-04-13"),
+                                      pd.Timestamp("2023-12-01")]
+    assert list(parsed.unparseable) == [False, False, False, True, True]
+    assert not parsed.ambiguous.any()

@@ -7,7 +7,9 @@ Accepted, in this order:
    Excel counts the non-existent 1900-02-29), as numbers or numeric text, 3654 ≤ n ≤ 73050
    (1910-01-01 to 2099-12-31: a number outside that span in a date column of a cohort study is far
    more likely a slip, such as a bare year "2023", than a date, and is reported as unparseable);
-3. ISO 8601 text ``YYYY-MM-DD`` (optionally with a time, which is dropped) — always accepted;
+3. ISO 8601 text ``YYYY-MM-DD`` (optionally with a time, which is dropped) — always accepted; also
+   year-first ``YYYY/MM/DD`` and ``YYYY.MM.DD`` (one or two digits for month and day, e.g. "2023/4/3"
+   as Excel shows dates in Chinese and Japanese locales), which no convention reads day-first;
 4. ``YYYYMMDD`` compact text;
 5. with ``protocol.date_format`` (strftime, e.g. ``%d/%m/%Y``): text in that format;
 6. without it, ``a/b/YYYY`` (also ``.`` or ``-``) only when the order is unambiguous: ``a > 12`` means
@@ -31,6 +33,7 @@ EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
 EXCEL_MIN_SERIAL = 3654  # 1910-01-01
 EXCEL_MAX_SERIAL = 73050  # 2099-12-31
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_YEAR_FIRST = r"^\d{4}([/.])\d{1,2}\1\d{1,2}$"
 _COMPACT = r"^\d{8}$"
 _SLASHED = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
 
@@ -73,6 +76,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
     if iso.any():
         out[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
         pending &= ~iso
+
+    year_first = pending & text.str.fullmatch(_YEAR_FIRST).fillna(False).to_numpy(dtype=bool)
+    if year_first.any():
+        out[year_first] = pd.to_datetime(text[year_first].str.replace(r"[/.]", "-", regex=True),
+                                         format="%Y-%m-%d", errors="coerce")
+        pending &= ~year_first
 
     compact = pending & text.str.fullmatch(_COMPACT).fillna(False).to_numpy(dtype=bool)
     if compact.any():
