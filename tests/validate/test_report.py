@@ -44,3 +44,20 @@ def test_no_problems(tmp_path) -> None:
     study = validate_study(make_protocol(), {"patients": make_patients()})
     _, txt = write_validation_report(study.problems, tmp_path)
     assert txt.read_text() == "Validation report\n0 error(s), 0 warning(s)\nNo problems found.\n"
+
+
+def test_excel_datetime_cells_are_shown_as_dates() -> None:
+    """openpyxl reads date cells as datetime.datetime: a report shows '2023-09-04', not
+    '2023-09-04 00:00:00', both as the value and in the location of a lesion row."""
+    import datetime as dt
+
+    from oncocohort.validate._collect import display
+
+    assert display(dt.datetime(2023, 9, 4)) == "2023-09-04"
+    assert display(dt.datetime(2023, 9, 4, 14, 30)) == "2023-09-04 14:30:00"
+    assert display(dt.date(2023, 9, 4)) == "2023-09-04"
+    lesions = pd.DataFrame({"patient_id": ["P9"], "visit_date": [dt.datetime(2023, 9, 4)], "lesion_id": ["T1"],
+                            "lesion_type": ["target"], "longest_diameter_mm": [20.0]})
+    study = validate_study(make_protocol(), {"patients": make_patients(), "lesions": lesions}, raise_on_error=False)
+    (problem,) = [p for p in study.problems if p.rule == "unknown_patient"]
+    assert problem.location == "line 2 (visit_date 2023-09-04, lesion_id T1)"

@@ -6,6 +6,7 @@ problem records (a Python loop over *problems*, never over rows).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +25,11 @@ def display(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, dt.datetime | np.datetime64):  # Excel cells read as datetime, pd.Timestamp
+        value = pd.Timestamp(value)
         return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value).strip()
 
 
