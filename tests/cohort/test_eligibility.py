@@ -96,3 +96,17 @@ def test_eligible_but_not_allocated():
 def test_duplicate_criterion_ids_rejected():
     with pytest.raises(InputError, match="duplicate"):
         derive_eligibility(PATIENTS, [crit(id="x", variable="stage", operator="not_missing")] * 2)
+
+
+def test_exclusion_for_a_missing_value_is_noted_per_criterion():
+    """d (allocated) lacks 'lesions' and fails only for that: a note names the criterion and the patient;
+    c (lacks 'stage' but never allocated) and b (really fails) are not listed; missing_passes silences it."""
+    criteria = [crit(id="stage_ok", variable="stage", operator="in", values=["IIa", "IIb", "IV"]),
+                crit(id="few_lesions", variable="lesions", operator="<=", value=3),
+                crit(id="follow_up", operator="min_follow_up_days", value=20)]
+    res = derive_eligibility(PATIENTS, criteria)
+    assert [(n.details["criterion"], n.details["patient_ids"], n.count) for n in res.notes] == [
+        ("few_lesions", ["d"], 1)]
+    assert "not evaluable (value missing)" in res.notes[0].message
+    relaxed = [criteria[0], crit(id="few_lesions", variable="lesions", operator="<=", value=3, missing_passes=True)]
+    assert derive_eligibility(PATIENTS, relaxed).notes == ()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oncocohort.errors import InputError
+from oncocohort.errors import InputError, Note
 from oncocohort.protocol.schema import Criterion
 
 NOT_ALLOCATED = "not_allocated"
@@ -56,10 +56,13 @@ class EligibilityResult:
         (first failed criterion id or ``"not_allocated"``; <NA> when analysed) and
         ``exclusion_reasons`` (every failed id, ";"-joined; <NA> when none).
     criteria : the criteria in protocol order (ids and descriptions for the flow diagram).
+    notes : per criterion, the allocated patients who fail it only because its value is missing
+        (counted as failed by convention, but not shown to fail it).
     """
 
     table: pd.DataFrame
     criteria: tuple[Criterion, ...]
+    notes: tuple[Note, ...] = ()
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -173,4 +176,23 @@ def derive_eligibility(patients: pd.DataFrame, criteria: Sequence[Criterion]) ->
     joined = pd.Series((failed.to_numpy() * names).sum(axis=1), index=table.index).astype("string")
     joined = joined.str.rstrip(";")
     table["exclusion_reasons"] = joined.where(any_failed, pd.NA)
-    return EligibilityResult(table=table, criteria=tuple(criteria))
+    notes = []
+    for crit in criteria:
+        unknown = missing_for(frame, crit).to_numpy(bool) & ~table[f"pass_{crit.id}"].to_numpy(bool) \
+            & table["allocated"].to_numpy(bool)
+        if unknown.any():
+            ids_missing = table.index[unknown].astype(str).tolist()
+            notes.append(Note(f"eligibility: {crit.id} not evaluable (value missing) and counted as failed "
+                              "(set missing_passes: true on the criterion to let a missing value pass)",
+                              len(ids_missing), {"criterion": crit.id, "patient_ids": ids_missing}))
+    return EligibilityResult(table=table, criteria=tuple(criteria), notes=tuple(notes))
+
+
+def missing_for(patients: pd.DataFrame, criterion: Criterion) -> pd.Series:
+    """Whether each patient's value for a criterion is missing (follow-up: neither death nor the dates)."""
+    if criterion.operator == "min_follow_up_days":
+        follow_up = (patients["last_contact_date"] - patients["treatment_start_date"]).dt.days
+        return (patients["death_date"].isna() & follow_up.isna()).astype(bool)
+    if criterion.operator == "not_missing":
+        return pd.Series(False, index=patients.index)  # a missing value is what it tests
+    return patients[criterion.variable].isna().astype(bool)

@@ -153,6 +153,7 @@ def derive_adsl(protocol: Protocol, patients: pd.DataFrame, responses: ResponseD
     for col in typed.columns:
         adsl[col] = typed[col].to_numpy() if not isinstance(typed[col].dtype, pd.CategoricalDtype) else typed[col].array
     best, notes = derive_best_response(patients, responses)
+    notes = tuple(elig.notes) + tuple(notes)
     prog, prog_notes = resolve_progression_date(
         patients.set_index("patient_id")["progression_date"], best["derived_progression_date"].dropna(),
         derived_source=responses.source)
