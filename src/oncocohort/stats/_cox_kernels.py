@@ -164,6 +164,19 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
     return loglik, u, imat
 
 
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def linear_predictor(x, beta, out):  # pragma: no cover
+    """out = x β for a row-major x, on one thread. Why not ``x @ beta``: OpenBLAS runs gemv on
+    all cores for large n and its worker threads then spin, which the process's CPU time counts
+    (same speed single-threaded: ~18 ms at 10⁶ × 11)."""
+    n, p = x.shape
+    for i in range(n):
+        acc = 0.0
+        for k in range(p):
+            acc += x[i, k] * beta[k]
+        out[i] = acc
+
+
 @njit(cache=True)
 def stack_columns(columns, x, bad):  # pragma: no cover
     """Fill the row-major (n, p) matrix ``x`` from p float columns, and ``bad`` per row with

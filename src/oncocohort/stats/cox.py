@@ -240,7 +240,7 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
     se_used = np.sqrt(np.diag(var))
     params = _params(terms, beta, se_model, se_used if robust else None, estimable, infinite)
     # Harrell's C of the linear predictor; rows in the caller's order, identified by their group
-    conc = concordance_grouped(design.x @ beta, design.event, design.weights, rs.row_group,
+    conc = concordance_grouped(_linear_predictor(design.x, beta), design.event, design.weights, rs.row_group,
                               rs.group_first, rs.group_after, design.cluster)
     for msg in messages:
         category = ConvergenceWarning if "infinite" in msg or "converge" in msg else StatisticalWarning
@@ -259,6 +259,17 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequ
         naive_var=frame(naive) if robust else None, ties=ties, robust=bool(robust),
         infinite_terms=tuple(t for t, f in zip(terms, infinite) if f),
         references=MappingProxyType(dict(design.references)), state=state)
+
+
+def _linear_predictor(x: FloatArray, beta: FloatArray) -> FloatArray:
+    """x β; large row-major designs use a single-threaded compiled loop (BLAS gemv would start
+    its worker threads, whose spinning inflates CPU time without saving any)."""
+    if x.shape[0] < kf.COMPILED_MIN_ROWS or not x.flags.c_contiguous:
+        return x @ beta  # small data: no numba import
+    from oncocohort.stats import _cox_kernels as kern
+    out = np.empty(x.shape[0])  # allocated by NumPy (huge pages), see _cox_design._numeric_block
+    kern.linear_predictor(x, np.ascontiguousarray(beta, dtype=np.float64), out)
+    return out
 
 
 def _infinite_coefficients(fit: kf.NewtonResult, beta: FloatArray,
