@@ -9,7 +9,7 @@ always finite: NaN and ±inf never reach JSON (:func:`put_stat` turns them into 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -104,3 +104,26 @@ def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
     """(end − start) in months (days / 30.4375); NaN where either date is missing."""
     days = (pd.to_datetime(end) - pd.to_datetime(start)).dt.days
     return days.astype("float64") / DAYS_PER_MONTH
+
+
+class EndpointMapping(Mapping[str, Any]):
+    """Read-only mapping of endpoint key (os, pfs, ttp, dor) to that endpoint's result.
+
+    Shared base of the per-endpoint summaries; subclasses are frozen dataclasses with one field,
+    ``endpoints``, whose values have a ``to_dict()``.
+    """
+
+    __slots__ = ()
+    endpoints: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.endpoints[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.endpoints)
+
+    def __len__(self) -> int:
+        return len(self.endpoints)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v.to_dict() for k, v in self.endpoints.items()}

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from oncocohort.analysis._common import finite_or_none, is_two_arm, put_stat
+from oncocohort.analysis._common import EndpointMapping, finite_or_none, is_two_arm, put_stat
 from oncocohort.analysis._design import (
     FIT_ERRORS,
     CoxFit,
@@ -122,20 +122,8 @@ class EndpointCox:
 
 
 @dataclass(frozen=True, slots=True)
-class CoxSummary(Mapping[str, EndpointCox]):
-    endpoints: dict[str, EndpointCox]
-
-    def __getitem__(self, key: str) -> EndpointCox:
-        return self.endpoints[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.endpoints)
-
-    def __len__(self) -> int:
-        return len(self.endpoints)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v.to_dict() for k, v in self.endpoints.items()}
+class CoxSummary(EndpointMapping):
+    endpoints: dict[str, EndpointCox]  # type: ignore[assignment]
 
 
 def model_frame(adsl: pd.DataFrame, adtte: pd.DataFrame, endpoint: str, columns: list[str]) -> pd.DataFrame:

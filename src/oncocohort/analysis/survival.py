@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from oncocohort.analysis._common import (
+    EndpointMapping,
     NOT_REACHED_REASON,
     SINGLE_ARM_REASON,
     arm_values,
@@ -180,22 +181,10 @@ class EndpointSurvival:
 
 
 @dataclass(frozen=True, slots=True)
-class SurvivalSummary(Mapping[str, EndpointSurvival]):
+class SurvivalSummary(EndpointMapping):
     """Survival results keyed by endpoint (os, pfs, ttp, dor); a read-only mapping."""
 
-    endpoints: dict[str, EndpointSurvival]
-
-    def __getitem__(self, key: str) -> EndpointSurvival:
-        return self.endpoints[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.endpoints)
-
-    def __len__(self) -> int:
-        return len(self.endpoints)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v.to_dict() for k, v in self.endpoints.items()}
+    endpoints: dict[str, EndpointSurvival]  # type: ignore[assignment]
 
     def summary(self) -> pd.DataFrame:
         frames = [v.summary().assign(endpoint=k) for k, v in self.endpoints.items()]
