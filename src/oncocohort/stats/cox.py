@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats as _st
+from scipy.special import chdtrc, ndtri  # not scipy.stats: a fraction of its import time
 
 from oncocohort.errors import ConvergenceWarning, InputError, Note, StatisticalWarning
 from oncocohort.stats import _cox_fit as kf
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 Ties = Literal["efron", "breslow"]
 FloatArray = npt.NDArray[np.float64]
-Z_975 = float(_st.norm.ppf(0.975))
+Z_975 = float(ndtri(0.975))
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +293,7 @@ def _infinite_coefficients(fit: kf.NewtonResult, beta: FloatArray,
 
 
 def _chisq(stat: float, df: int) -> CoxTest:
-    p = float(_st.chi2.sf(stat, df)) if df > 0 and np.isfinite(stat) else float("nan")
+    p = float(chdtrc(df, stat)) if df > 0 and np.isfinite(stat) else float("nan")
     return CoxTest(float(stat), int(df), p)
 
 
@@ -321,7 +321,7 @@ def _params(terms: tuple[str, ...], beta: FloatArray, se: FloatArray, robust_se:
         out = {"coef": coef, "hr": np.exp(coef), "se": se}
         if robust_se is not None:
             out["robust_se"] = used
-        out.update({"z": z, "p": _st.chi2.sf(z * z, 1),
+        out.update({"z": z, "p": chdtrc(1, z * z),
                     "hr_lower": np.exp(coef - Z_975 * used), "hr_upper": np.exp(coef + Z_975 * used)})
     frame = pd.DataFrame(out, index=pd.Index(list(terms), name="term"))
     return frame
