@@ -27,6 +27,9 @@ from oncocohort.errors import InputError
 from oncocohort.stats.contingency import (
     CHISQ_WARNING,
     chi_square_test,
+    _hypergeom_logpmf,
+    brentq,
+    chi2_sf,
     compare_proportions_by_rule,
     fisher_exact,
 )
@@ -341,3 +344,38 @@ def test_fisher_2x2_direct_sum_matches_network_enumeration_and_scipy():
     p = two_by_two_pvalue(big)
     assert time.perf_counter() - start < 0.05
     assert p == pytest.approx(stats.fisher_exact(big)[1], rel=1e-10)
+
+
+# --- scipy.special replacements for scipy.stats / scipy.optimize (same kernels, same numbers) ------
+def test_chi2_sf_is_scipy_chi2_sf():
+    assert chi2_sf(0.0, 1) == 1.0 and chi2_sf(-1e-15, 3) == 1.0  # below the support: 1, as scipy
+    assert chi2_sf(3.841458820694124, 1) == pytest.approx(0.05, rel=1e-12)
+    for x in (0.01, 0.5, 3.2, 11.0, 80.0):
+        for df in (1, 2, 5, 12):
+            assert chi2_sf(x, df) == float(stats.chi2.sf(x, df))
+
+
+def test_hypergeom_logpmf_is_scipy_and_sums_to_one():
+    for total, good, drawn in ((10, 4, 5), (52, 20, 30), (7, 7, 3), (300, 2, 150)):
+        k = np.arange(max(0, drawn - (total - good)), min(good, drawn) + 1)
+        log_p = _hypergeom_logpmf(k, total, good, drawn)
+        assert np.array_equal(log_p, stats.hypergeom.logpmf(k, total, good, drawn))
+        assert np.exp(log_p).sum() == pytest.approx(1.0, rel=1e-12)
+
+
+def test_brentq_takes_scipy_brentq_steps():
+    from scipy.optimize import brentq as scipy_brentq
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        a, b, c = rng.normal(size=3)
+        f = lambda x, a=a, b=b, c=c: np.tanh(a * x) + 0.1 * b * x**3 + 0.3 * c + 0.2 * np.sin(3 * x)  # noqa: E731
+        if np.sign(f(-5.0)) == np.sign(f(5.0)):
+            continue
+        for xtol, rtol in ((1e-14, 1e-14), (1e-9, 1e-10)):
+            root = brentq(f, -5.0, 5.0, xtol=xtol, rtol=rtol)
+            assert root == scipy_brentq(f, -5.0, 5.0, xtol=xtol, rtol=rtol)
+            assert abs(f(root)) < 1e-6
+    assert brentq(lambda x: x - 0.25, 0.0, 1.0, xtol=1e-14, rtol=1e-14) == pytest.approx(0.25, abs=1e-14)
+    with pytest.raises(ValueError):
+        brentq(lambda x: x * x + 1.0, -1.0, 1.0, xtol=1e-12, rtol=1e-12)

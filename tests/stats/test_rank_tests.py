@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 from oncocohort.errors import InputError
-from oncocohort.stats.rank_tests import TIES_WARNING, mann_whitney_u, wilcoxon_null_counts
+from oncocohort.stats.rank_tests import TIES_WARNING, average_ranks, mann_whitney_u, wilcoxon_null_counts
 
 
 def test_exact_tiny_case_by_hand():
@@ -102,3 +102,17 @@ def test_normal_approximation_with_ties_matches_scipy(seed):
         res = mann_whitney_u(x, y, correct=correct)
         ref = stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=correct)
         assert res.W == ref.statistic and res.p == pytest.approx(ref.pvalue, rel=1e-10)
+
+
+def test_average_ranks_by_hand_and_as_scipy_rankdata():
+    assert average_ranks([3.0, 1.0, 2.0, 2.0]).tolist() == [4.0, 1.0, 2.5, 2.5]
+    assert average_ranks([5, 5, 5]).tolist() == [2.0, 2.0, 2.0]
+    rng = np.random.default_rng(8)
+    for size in (1, 2, 7, 40, 333):
+        values = rng.integers(0, max(2, size // 3), size).astype(float)  # many ties
+        ranks = average_ranks(values)
+        assert ranks.dtype == np.float64
+        assert np.array_equal(ranks, stats.rankdata(values, method="average"))
+        assert ranks.sum() == size * (size + 1) / 2
+    with pytest.raises(InputError):
+        average_ranks(np.zeros((2, 2)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats as _st
+from scipy.special import betaincinv  # the Beta quantile scipy.stats.beta.ppf uses; not scipy.stats (import time)
 
 from oncocohort.errors import InputError
 
@@ -44,8 +44,8 @@ def clopper_pearson_interval(x: int, n: int, *, conf_level: float = 0.95) -> tup
     if n == 0:
         raise InputError("n", "must be positive for a confidence interval")
     alpha = 1.0 - conf_level
-    lower = 0.0 if x == 0 else float(_st.beta.ppf(alpha / 2, x, n - x + 1))
-    upper = 1.0 if x == n else float(_st.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    lower = 0.0 if x == 0 else float(betaincinv(x, n - x + 1, alpha / 2))
+    upper = 1.0 if x == n else float(betaincinv(x + 1, n - x, 1 - alpha / 2))
     return lower, upper
 
 
@@ -64,8 +64,10 @@ def binomial_test(x: int, n: int, *, p: float = 0.5) -> float:
     R sums the probabilities of all outcomes no more likely than the observed one, with a relative
     tolerance of 1 + 1e-7 on that comparison; SciPy's ``binomtest`` applies the same rule.
     """
+    from scipy.stats import binomtest  # here, not at module level: scipy.stats costs ~0.7 s to import
+
     _check_counts(x, n)
-    return float(_st.binomtest(int(x), int(n), p).pvalue)
+    return float(binomtest(int(x), int(n), p).pvalue)
 
 
 def _check_counts(x: int, n: int) -> None:

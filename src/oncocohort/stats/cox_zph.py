@@ -37,10 +37,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats as _st
 
 from oncocohort.errors import InputError
 from oncocohort.stats import _cox_fit as kf
+from oncocohort.stats.contingency import chi2_sf
+from oncocohort.stats.rank_tests import average_ranks
 
 if TYPE_CHECKING:
     from oncocohort.stats.cox import CoxResult, CoxState
@@ -68,7 +69,7 @@ def transformed_time(time: FloatArray, event: npt.NDArray[np.bool_], transform: 
     if transform == "identity":
         return time.astype(np.float64)
     if transform == "rank":
-        return _st.rankdata(time, method="average")
+        return average_ranks(time)
     if transform == "km":
         uniq, inverse = np.unique(time, return_inverse=True)
         deaths = np.bincount(inverse, weights=event.astype(np.float64), minlength=uniq.shape[0])
@@ -123,7 +124,7 @@ def cox_zph(result: CoxResult, *, transform: Transform = "km") -> CoxZphResult:
 
 def _test(imat: FloatArray, u: FloatArray, df: int) -> tuple[float, int, float]:
     stat = float(u @ np.linalg.solve(imat, u))
-    return stat, df, float(_st.chi2.sf(stat, df))
+    return stat, df, chi2_sf(stat, df)
 
 
 def baseline_hazard(st: CoxState) -> pd.DataFrame:
