@@ -50,11 +50,16 @@ def test_every_cox_reference_leaf_matches_r(name: str) -> None:
     assert all(k.endswith(("/call", "/rhs", "/weights")) for k in excluded)
 
 
-@pytest.mark.parametrize("row_major", [False, True])
+@pytest.mark.parametrize(("row_major", "threads"), [(False, 1), (True, 1), (True, 3)])
 @pytest.mark.parametrize("name", ["lung", "veteran"])
-def test_compiled_kernels_reproduce_r_too(name: str, row_major: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_kernels_reproduce_r_too(name: str, row_major: bool, threads: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The numba paths used for large n (column- or row-major design matrix, compiled centring and
-    column stacking) give the same R-matching numbers as the NumPy paths."""
+    column stacking, row passes split over threads) give the same R-matching numbers as the NumPy
+    paths."""
+    from oncocohort.stats import _cox_kernels as kern
+    monkeypatch.setenv("ONCOCOHORT_THREADS", str(threads))
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 1)
     monkeypatch.setattr(kf, "COMPILED_MIN_ROWS", 0)
     monkeypatch.setattr(cc, "NUMPY_MAX_ROWS", 0)
     if row_major:
@@ -64,6 +69,38 @@ def test_compiled_kernels_reproduce_r_too(name: str, row_major: bool, monkeypatc
                                 "stratified": ref["cox"]["stratified"],
                                 "weighted": ref["cox"]["weighted"]}, data)
     assert sum(v == "compared" for v in status.values()) > 200
+
+
+def test_threaded_row_passes_equal_one_pass_with_ties_strata_and_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Splitting both row passes into chunks (pass 1 splits only when groups are few, i.e. tied
+    times) changes only the order of the additions: log L, U and I agree to rounding."""
+    from oncocohort.stats import _cox_kernels as kern
+    rng = np.random.default_rng(7)
+    n, p = 5_000, 4
+    x = np.ascontiguousarray(rng.normal(size=(n, p)))
+    time = np.ceil(rng.exponential(30.0, n))  # ~150 distinct days: heavy ties
+    event = rng.random(n) < 0.6
+    weights = rng.uniform(0.5, 2.0, n)
+    stratum = rng.integers(0, 2, n)
+    rs = kf.build_risk_sets(time, event, x, weights, stratum)
+    assert rs.group_first.shape[0] * 16 <= n  # so that pass 1 is split too
+    means, scale = kf.centring(x, weights)
+    beta = np.array([0.3, -0.2, 0.1, 0.05])
+    args = (x, means, scale, weights, event, rs.row_group, rs.group_first, beta, True)
+    monkeypatch.setenv("ONCOCOHORT_THREADS", "1")
+    one = kern.cox_derivatives(*args)
+    monkeypatch.setenv("ONCOCOHORT_THREADS", "3")
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 1000)
+    assert len(kern.row_chunks(n)) == 3
+    three = kern.cox_derivatives(*args)
+    assert three[0] == pytest.approx(one[0], rel=1e-13)
+    np.testing.assert_allclose(three[1], one[1], rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(three[2], one[2], rtol=1e-12)
+    np.testing.assert_array_equal(three[2], three[2].T)
+    # and both are the NumPy path's derivatives (sorted rows, reduceat sums)
+    numpy_path = kf.derivative_function(rs, "efron", means, scale, compiled=False)(beta)
+    assert numpy_path.loglik == pytest.approx(one[0], rel=1e-12)
+    np.testing.assert_allclose(numpy_path.information, three[2], rtol=1e-10)
 
 
 def _two_groups() -> pd.DataFrame:

@@ -28,68 +28,151 @@ References
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})  # reassociation lets the block sums vectorise
-def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):  # pragma: no cover
+def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):
     """(log L, U, I) at β; rows in any order, ``group`` = their (stratum, time) group, groups
     numbered by stratum then time, ``group_first[g]`` = first group of g's stratum.
 
-    Pass 1 (rows): η, risk w·e^η and per-group sums over non-event rows (A, B) and event rows
-    (E, F). Group stage (backwards in time): risk-set sums S0, S1; at each event time the Efron
-    steps D_k = base + f_k E, f_k = (k+1)/d (Breslow: one step, f = 1) give the scalars
-    s1 = Σ w̄/D_k, s2 = Σ w̄ f_k/D_k, c11, c12, c22 (the same with 1/D_k², f/D_k², f²/D_k²), so
-    U −= s1·base₁ + s2·F and I −= c11 base₁base₁ᵀ + c12 (base₁Fᵀ + F base₁ᵀ) + c22 FFᵀ.
-    Pass 2 (rows): the S2 part of I is Σ_j a_j x_j x_jᵀ with a_j = r_j (Σ_{g ≤ g_j} s1_g −
-    δ_j (s1 − s2)_{g_j}) (module docstring of ``_cox_fit``). O(n·p²) time, O(G·p) memory.
+    Pass 1 (rows, ``group_sums``): η, risk w·e^η and per-group sums over non-event rows (A, B)
+    and event rows (E, F). Group stage (``risk_set_terms``, backwards in time): risk-set sums S0,
+    S1; at each event time the Efron steps D_k = base + f_k E, f_k = (k+1)/d (Breslow: one step,
+    f = 1) give the scalars s1 = Σ w̄/D_k, s2 = Σ w̄ f_k/D_k, c11, c12, c22 (the same with 1/D_k²,
+    f/D_k², f²/D_k²), so U −= s1·base₁ + s2·F and I −= c11 base₁base₁ᵀ + c12 (base₁Fᵀ + F base₁ᵀ)
+    + c22 FFᵀ. Pass 2 (rows, ``information_rows``): the S2 part of I is Σ_j a_j x_j x_jᵀ with
+    a_j = r_j (Σ_{g ≤ g_j} s1_g − δ_j (s1 − s2)_{g_j}) (module docstring of ``_cox_fit``).
+    O(n·p²) time, O(G·p) memory per thread.
+
+    Both row passes are split into contiguous chunks run on a thread pool (``row_chunks``): the
+    kernels release the GIL and each chunk writes its own partial sums, added afterwards, so the
+    result does not depend on the number of threads beyond rounding. Why threads and not numba's
+    ``parallel=True``: its OpenMP/TBB workers spin between parallel regions, which on a shared
+    two-core machine tripled the CPU time; pool threads sleep on a queue.
     """
     n, p = x.shape
     n_groups = group_first.shape[0]
-    # Pass 1 on the raw covariates: η = Σ β_k s_k (x_k − m_k) = Σ (β_k s_k) x_k − Σ β_k s_k m_k, and
-    # per group [Σ r x_raw, Σ r] for non-events (slot 0) and events (slot 1), centred afterwards
-    # (Σ r (x − m) s = (Σ r x − m Σ r) s) so the row loop does no per-element centring.
+    beta = np.ascontiguousarray(beta, dtype=np.float64)
+    # pass 1 keeps (G, 2, p + 1) sums per chunk: split it only when that is small beside the rows
+    chunks1 = row_chunks(n) if n_groups * 16 <= n else [(0, n)]
+    raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
+    dead = np.zeros((len(chunks1), n_groups, 2))  # [number of events, Σ w over events]
+    row_terms = np.zeros((len(chunks1), p + 1))  # [Σ_events w x_raw, Σ_events w η]
+    _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c])
+                      for c, (lo, hi) in enumerate(chunks1)])
+    if len(chunks1) > 1:
+        raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
+    else:
+        raw, dead, row_terms = raw[0], dead[0], row_terms[0]
+    loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron)
+    chunks2 = row_chunks(n)
+    parts = np.zeros((len(chunks2), p, p))
+    _run(information_rows, [(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, parts[c])
+                            for c, (lo, hi) in enumerate(chunks2)])
+    imat += parts.sum(axis=0)
+    lower = np.tril(imat)  # the passes fill the lower triangle
+    return loglik, u, lower + np.tril(lower, -1).T
+
+
+#: Rows per thread below which a row pass is not split (thread hand-off costs ~0.1 ms).
+PARALLEL_MIN_ROWS = 100_000
+
+
+def worker_count() -> int:
+    """Threads for the row passes: the CPUs this process may use (at most 8), or the value of
+    the environment variable ``ONCOCOHORT_THREADS`` (1 turns the threads off)."""
+    env = os.environ.get("ONCOCOHORT_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def row_chunks(n: int) -> list[tuple[int, int]]:
+    """Contiguous [lo, hi) row ranges, one per thread, each at least ``PARALLEL_MIN_ROWS``."""
+    k = max(1, min(worker_count(), n // PARALLEL_MIN_ROWS))
+    edges = [n * i // k for i in range(k + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _run(kernel, argument_lists) -> None:
+    """Call ``kernel(*args)`` for each argument tuple: inline for one, on the pool for more."""
+    if len(argument_lists) == 1:
+        kernel(*argument_lists[0])
+        return
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=8, thread_name_prefix="oncocohort-cox"))
+    futures = [_POOL[0].submit(kernel, *args) for args in argument_lists[1:]]
+    kernel(*argument_lists[0])  # the calling thread takes the first chunk
+    for future in futures:
+        future.result()
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_terms):  # pragma: no cover
+    """Pass 1 over rows [lo, hi): per group, [Σ r x_raw, Σ r] of non-event (slot 0) and event
+    rows (slot 1), with r = w e^η; ``dead[g]`` += [1, w] per event row; ``row_terms`` +=
+    [Σ_events w x_raw, Σ_events w η].
+
+    Works on the raw covariates: η = Σ β_k s_k (x_k − m_k) = Σ (β_k s_k) x_k − Σ β_k s_k m_k, and
+    the sums are centred afterwards (Σ r (x − m) s = (Σ r x − m Σ r) s), so the row loop does no
+    per-element centring."""
+    n, p = x.shape
     bs = beta * scale
     offset = 0.0
     for k in range(p):
         offset += bs[k] * mean[k]
-    raw = np.zeros((n_groups, 2, p + 1))
-    n_dead = np.zeros(n_groups, dtype=np.int64)
-    dead_wt = np.zeros(n_groups)
-    u_raw = np.zeros(p)
     loglik = 0.0
-    for i in range(n):
+    for i in range(lo, hi):
         zb = -offset
         for k in range(p):
             zb += bs[k] * x[i, k]
-        r = math.exp(zb) * w[i]
+        wi = w[i]
+        r = math.exp(zb) * wi
         g = group[i]
         slot = 1 if event[i] else 0
-        acc = raw[g, slot]
-        acc[p] += r
+        raw[g, slot, p] += r  # indexed directly: a row view would cost a reference count per row
         for k in range(p):
-            acc[k] += r * x[i, k]
+            raw[g, slot, k] += r * x[i, k]
         if slot == 1:
-            n_dead[g] += 1
-            dead_wt[g] += w[i]
-            loglik += w[i] * zb
+            dead[g, 0] += 1.0
+            dead[g, 1] += wi
+            loglik += wi * zb
             for k in range(p):
-                u_raw[k] += w[i] * x[i, k]
+                row_terms[k] += wi * x[i, k]
+    row_terms[p] += loglik
+
+
+@njit(cache=True)
+def risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron):  # pragma: no cover
+    """Group stage of ``cox_derivatives``: log L, U, the risk-set part of I (lower triangle), and
+    per group the pass-2 coefficients Σ_{g' ≤ g} s1 (``coef``) and s1 − s2 (``corr``)."""
+    n_groups = group_first.shape[0]
+    p = raw.shape[2] - 1
     a_sum = raw[:, 0, p].copy()
     e_sum = raw[:, 1, p].copy()
     b_sum = np.empty((n_groups, p))
     f_sum = np.empty((n_groups, p))
     total_dead_wt = 0.0
     for g in range(n_groups):
-        total_dead_wt += dead_wt[g]
+        total_dead_wt += dead[g, 1]
         for k in range(p):
             b_sum[g, k] = (raw[g, 0, k] - mean[k] * a_sum[g]) * scale[k]
             f_sum[g, k] = (raw[g, 1, k] - mean[k] * e_sum[g]) * scale[k]
     u = np.empty(p)
     for k in range(p):
-        u[k] = (u_raw[k] - mean[k] * total_dead_wt) * scale[k]
+        u[k] = (row_terms[k] - mean[k] * total_dead_wt) * scale[k]
+    loglik = row_terms[p]
     imat = np.zeros((p, p))
     coef = np.zeros(n_groups)
     corr = np.zeros(n_groups)
@@ -106,10 +189,11 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
         s0 = base0 + e_sum[g]
         for k in range(p):
             s1v[k] = base1[k] + f_sum[g, k]
-        if n_dead[g] == 0:
+        n_dead = int(dead[g, 0] + 0.5)
+        if n_dead == 0:
             continue
-        steps = n_dead[g] if (efron and n_dead[g] > 1) else 1
-        wtave = dead_wt[g] / steps
+        steps = n_dead if (efron and n_dead > 1) else 1
+        wtave = dead[g, 1] / steps
         s1 = 0.0
         s2 = 0.0
         c11 = 0.0
@@ -134,34 +218,52 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron): 
     for g in range(1, n_groups):  # Σ_{g' ≤ g} s1 within the stratum
         if group_first[g] != g:
             coef[g] += coef[g - 1]
-    # Pass 2 in blocks of rows: the p×p accumulation becomes dot products over the block held
-    # in registers (a running sum kept in imat would serialise on memory for every row).
-    block = 256
-    xb = np.zeros((p, block))
-    yb = np.zeros((p, block))
-    for lo in range(0, n, block):
-        nb = min(block, n - lo)
+    return loglik, u, imat, coef, corr
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})  # reassociation lets the sums vectorise
+def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, imat):  # pragma: no cover
+    """Pass 2 over rows [lo, hi): imat (lower triangle) += Σ_j a_j x̃_j x̃_jᵀ, x̃ the centred,
+    scaled covariates. Rows are handled in blocks held transposed (p × block), so that the p(p+1)/2
+    sums become dot products over contiguous block rows, which vectorise; a running p × p sum
+    per row would serialise on memory."""
+    n, p = x.shape
+    bs = beta * scale
+    offset = 0.0
+    for k in range(p):
+        offset += bs[k] * mean[k]
+    block = 128
+    xb = np.empty((p, block))
+    yb = np.empty((p, block))
+    ab = np.empty(block)
+    for start in range(lo, hi, block):
+        nb = min(block, hi - start)
         for b in range(nb):
-            i = lo + b
-            zb = 0.0
+            i = start + b
+            zb = -offset
             for k in range(p):
-                xk = (x[i, k] - mean[k]) * scale[k]
+                xk = x[i, k]
                 xb[k, b] = xk
-                zb += beta[k] * xk
+                zb += bs[k] * xk
             g = group[i]
-            aj = math.exp(zb) * w[i] * (coef[g] - corr[g] if event[i] else coef[g])
-            for k in range(p):
-                yb[k, b] = aj * xb[k, b]
+            ab[b] = math.exp(zb) * w[i] * (coef[g] - corr[g] if event[i] else coef[g])
+        for k in range(p):  # 1-d slices: unit-stride loops numba vectorises (2-d indexing does not)
+            xk = xb[k]
+            mk = mean[k]
+            sk = scale[k]
+            yk = yb[k]
+            for b in range(nb):
+                v = (xk[b] - mk) * sk
+                xk[b] = v
+                yk[b] = ab[b] * v
         for k in range(p):
+            yk = yb[k]
             for m in range(k + 1):
+                xm = xb[m]
                 acc = 0.0
                 for b in range(nb):
-                    acc += yb[k, b] * xb[m, b]
+                    acc += yk[b] * xm[b]
                 imat[k, m] += acc
-    for k in range(p):
-        for m in range(k):
-            imat[m, k] = imat[k, m]
-    return loglik, u, imat
 
 
 @njit(cache=True, fastmath={"reassoc", "contract"})
