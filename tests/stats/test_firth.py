@@ -16,6 +16,7 @@ import pytest
 from scipy import optimize, stats
 
 from oncocohort.errors import InputError
+from oncocohort.stats import firth
 from oncocohort.stats.firth import _penalised, _prepare, firth_cox, penalised_loglik
 
 CHI2_95 = stats.chi2.ppf(0.95, 1)
@@ -150,6 +151,19 @@ def test_separated_data_ordinary_cox_diverges_firth_is_finite(separated):
     for limit in (res.ci_lower[0], res.ci_upper[0]):
         _, prof = naive_max(t, d, x, fixed=(0, limit), start=res.coef)
         assert 2 * (lstar_max - prof) == pytest.approx(CHI2_95, abs=2e-6)
+
+
+@pytest.mark.parametrize("cols", [["age", "rx", "resid_ds", "ecog_ps"], ["rx"]])
+def test_newton_profile_limits_equal_bracketing_and_brent(ovarian, monkeypatch, cols):
+    """The CI limits by Newton steps on √deviance agree with those of the bracketing + Brent path
+    (forced by allowing no Newton step), which evaluates only deviances, to its tolerance (1e-9)."""
+    res = firth_cox(ovarian, "time", "status", cols)
+    monkeypatch.setattr(firth, "_NEWTON_STEPS", 0)
+    brent = firth_cox(ovarian, "time", "status", cols)
+    np.testing.assert_allclose(res.ci_lower, brent.ci_lower, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(res.ci_upper, brent.ci_upper, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(res.p, brent.p, rtol=1e-10)
+    assert np.array_equal(res.coef, brent.coef)
 
 
 def test_single_covariate_with_ties_profile_is_the_likelihood(reference_dir):
