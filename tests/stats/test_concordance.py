@@ -38,18 +38,25 @@ def naive(time, event, score, weights, strata):
     return (d + 1) / 2, np.sqrt((dfbeta**2).sum()), counts
 
 
-@pytest.mark.parametrize("compiled", [False, True])
-def test_matches_naive_definition_with_ties_strata_weights(compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("compiled", "threads"), [(False, 1), (True, 1), (True, 3), (True, 7)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_matches_naive_definition_with_ties_strata_weights(compiled: bool, threads: int, weighted: bool,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with the compiled sweep split into chunks (threads): each chunk rebuilds the trees of
+    the lower scores, and splits land only between blocks of equal scores."""
+    from oncocohort.stats import _cox_kernels as kern
     monkeypatch.setattr(cc, "NUMPY_MAX_ROWS", 0 if compiled else 10**9)
+    monkeypatch.setenv("ONCOCOHORT_THREADS", str(threads))
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 1)
     rng = np.random.default_rng(11)
     n = 80
     time = rng.integers(1, 15, n).astype(float)
     event = rng.random(n) < 0.6
     score = np.round(rng.normal(size=n), 1)  # ties in the score
-    weights = rng.integers(1, 4, n).astype(float) * 0.5
+    weights = rng.integers(1, 4, n).astype(float) * 0.5 if weighted else np.ones(n)
     strata = rng.integers(0, 3, n)
     c, se, counts = naive(time, event, score, weights, strata)
-    res = concordance_index(time, event, score, strata=strata, weights=weights)
+    res = concordance_index(time, event, score, strata=strata, weights=weights if weighted else None)
     assert res.c == pytest.approx(c, rel=1e-12)
     assert res.se == pytest.approx(se, rel=1e-10)
     np.testing.assert_allclose([res.concordant, res.discordant, res.tied_risk], counts, rtol=1e-12)

@@ -427,34 +427,51 @@ def score_order(sorted_keys, score, index_bits, order, tied_prev):  # pragma: no
             tied_prev[i] = score[order[i]] == score[order[i - 1]]
 
 
-@njit(cache=True)
-def concordance_counts(order, tied_prev, code_rows, w_rows, group_first, group_after,
-                       terms):  # pragma: no cover
+def concordance_counts(order, tied_prev, code_rows, w_rows, group_first, group_after, terms):
     """Pair counts and per-row influence terms; rows are visited in ``order`` (increasing score).
 
     ``tied_prev[i]``: the i-th row in score order has the same score as the one before it (from
     ``score_order``); ``code_rows`` = 2·group + event per row (caller's order); ``w_rows`` the
     weights, or an empty array for unit weights. Returns ``counts`` (concordant, discordant, tied
-    on score) and ``terms`` (n, 2) in score order: row i's w_i (c_i − d_i) and
+    on score) and fills ``terms`` (n, 2) in score order: row i's w_i (c_i − d_i) and
     w_i (c_i + d_i + t_i), with c_i, d_i, t_i its weighted concordant, discordant and score-tied
-    partners in both roles (see :mod:`.concordance` for the SE), written into ``terms``
-    (allocated by the caller with NumPy, for huge pages).
+    partners in both roles (see :mod:`.concordance` for the SE); ``terms`` is allocated by the
+    caller with NumPy, for huge pages.
 
-    Why this shape: the rows are read in score order, i.e. randomly. Gathering four row arrays
-    (score, group, event, weight: 25 MB at 10⁶ rows) cost ~35 ms; one packed int32 code (4 MB,
-    cache-resident) and precomputed tie flags cost ~3 ms, and no n-sized scratch is allocated.
+    The sweep in score order is split into contiguous chunks at boundaries between blocks of
+    equal scores, one per thread (``row_chunks``): a chunk starts from the trees as they stand
+    after every lower score has been inserted, which it builds itself from the counts of the
+    earlier rows in O(n + G) (a Fenwick tree can be built from its leaves in linear time), so the
+    chunks are independent and give the same counts as one sweep, up to rounding.
     """
+    n = order.shape[0]
+    code, risk_cum, dead_cum = _score_order_codes(order, code_rows, w_rows, group_first.shape[0])
+    edges = [lo for lo, _ in row_chunks(n)] + [n]
+    starts = [0]
+    for lo in edges[1:-1]:  # move each split forward to the start of a block of equal scores
+        tail = tied_prev[lo:]
+        at = lo + int(np.argmin(tail)) if tail.size and not tail.all() else n
+        if starts[-1] < at < n:
+            starts.append(at)
+    bounds = list(zip(starts, starts[1:] + [n]))
+    counts = np.zeros((len(bounds), 3))
+    _run(_concordance_sweep, [(order, tied_prev, code, w_rows, group_first, group_after, risk_cum,
+                               dead_cum, lo, hi, terms, counts[c]) for c, (lo, hi) in enumerate(bounds)])
+    return counts.sum(axis=0)
+
+
+@njit(cache=True)
+def _score_order_codes(order, code_rows, w_rows, n_groups):  # pragma: no cover
+    """The packed codes in score order, and static totals by risk-tree position and dead group
+    (all rows, order irrelevant) for the "above" counts."""
     n = order.shape[0]
     weighted = w_rows.shape[0] > 0
     code = np.empty(n, dtype=np.int32)
     for i in range(n):  # one tight gather loop: its independent loads overlap
         code[i] = code_rows[order[i]]
-    n_groups = group_first.shape[0]
-    risk = np.zeros(2 * n_groups + 1)
-    dead = np.zeros(n_groups + 1)
-    risk_cum = np.zeros(2 * n_groups + 1)  # static totals by position, for the "above" counts
+    risk_cum = np.zeros(2 * n_groups + 1)
     dead_cum = np.zeros(n_groups + 1)
-    for r in range(n):  # static totals: the order of the rows does not matter here
+    for r in range(n):
         g = code_rows[r] >> 1
         ev = code_rows[r] & 1
         wr = w_rows[r] if weighted else 1.0
@@ -465,13 +482,44 @@ def concordance_counts(order, tied_prev, code_rows, w_rows, group_first, group_a
         risk_cum[i + 1] += risk_cum[i]
     for i in range(n_groups):
         dead_cum[i + 1] += dead_cum[i]
+    return code, risk_cum, dead_cum
+
+
+@njit(cache=True)
+def _build_tree(tree):  # pragma: no cover
+    """Turn leaf values (leaf i at index i + 1) into a Fenwick tree in place, O(size)."""
+    size = tree.shape[0]
+    for i in range(1, size):
+        parent = i + (i & (-i))
+        if parent < size:
+            tree[parent] += tree[i]
+
+
+@njit(cache=True, nogil=True)
+def _concordance_sweep(order, tied_prev, code, w_rows, group_first, group_after, risk_cum,
+                       dead_cum, first, last, terms, counts):  # pragma: no cover
+    """Score-order positions [first, last) of ``concordance_counts`` (``first`` starts a block of
+    equal scores); adds to ``counts`` and writes ``terms[first:last]``."""
+    weighted = w_rows.shape[0] > 0
+    n_groups = group_first.shape[0]
+    risk = np.zeros(2 * n_groups + 1)
+    dead = np.zeros(n_groups + 1)
     risk_total = 0.0  # Σ w inserted so far: the prefix over every position (see ``_upto``)
-    counts = np.zeros(3)
+    for i in range(first):  # the rows with lower scores, inserted before this chunk
+        g = code[i] >> 1
+        ev = code[i] & 1
+        wr = w_rows[order[i]] if weighted else 1.0
+        risk[2 * g + (1 - ev) + 1] += wr
+        risk_total += wr
+        if ev:
+            dead[g + 1] += wr
+    _build_tree(risk)
+    _build_tree(dead)
     before = np.empty((16, 2))  # per block of equal scores; grown when a block is longer
-    start = 0
-    while start < n:
+    start = first
+    while start < last:
         stop = start + 1
-        while stop < n and tied_prev[stop]:
+        while stop < last and tied_prev[stop]:
             stop += 1
         tied_block = stop - start > 1
         if stop - start > before.shape[0]:
@@ -519,4 +567,3 @@ def concordance_counts(order, tied_prev, code_rows, w_rows, group_first, group_a
             terms[i, 0] = wr * (conc - disc)
             terms[i, 1] = wr * (conc + disc + same)
         start = stop
-    return counts
