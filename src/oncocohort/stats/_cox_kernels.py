@@ -133,6 +133,7 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
     for k in range(p):
         offset += bs[k] * mean[k]
     loglik = 0.0
+    u_raw = np.zeros(p)  # local: the output may alias ``raw``, which would force memory round trips
     for i in range(lo, hi):
         zb = -offset
         for k in range(p):
@@ -149,7 +150,8 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
             dead[g, 1] += wi
             loglik += wi * zb
             for k in range(p):
-                row_terms[k] += wi * x[i, k]
+                u_raw[k] += wi * x[i, k]
+    row_terms[:p] += u_raw
     row_terms[p] += loglik
 
 
@@ -266,32 +268,41 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
                 imat[k, m] += acc
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
-def linear_predictor(x, beta, out):  # pragma: no cover
-    """out = x β for a row-major x, on one thread. Why not ``x @ beta``: OpenBLAS runs gemv on
-    all cores for large n and its worker threads then spin, which the process's CPU time counts
-    (same speed single-threaded: ~18 ms at 10⁶ × 11)."""
-    n, p = x.shape
-    for i in range(n):
+def linear_predictor(x, beta, out):
+    """out = x β for a row-major x, in row chunks on the thread pool. Why not ``x @ beta``:
+    OpenBLAS runs gemv on all cores for large n and its worker threads then spin, which the
+    process's CPU time counts."""
+    _run(_linear_predictor_rows, [(x, beta, out, lo, hi) for lo, hi in row_chunks(x.shape[0])])
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _linear_predictor_rows(x, beta, out, lo, hi):  # pragma: no cover
+    p = x.shape[1]
+    for i in range(lo, hi):
         acc = 0.0
         for k in range(p):
             acc += x[i, k] * beta[k]
         out[i] = acc
 
 
-@njit(cache=True)
-def stack_columns(columns, x, bad):  # pragma: no cover
-    """Fill the row-major (n, p) matrix ``x`` from p float columns, and ``bad`` per row with
-    whether it holds a NaN or an infinite value (x·0 is NaN exactly then: a branch-free test).
-    Columns are read in blocks so that each row of the result is written once (column-by-column
-    assignment into a row-major matrix rewrites every cache line p times). The caller allocates
-    the outputs with NumPy (huge pages; see ``_cox_design._numeric_block``)."""
+def stack_columns(columns, x, bad):
+    """Fill the row-major (n, p) matrix ``x`` from p float columns (a numba typed list), and
+    ``bad`` per row with whether it holds a NaN or an infinite value; row chunks on the thread
+    pool. The caller allocates the outputs with NumPy (huge pages; see
+    ``_cox_design._numeric_block``)."""
+    _run(_stack_rows, [(columns, x, bad, lo, hi) for lo, hi in row_chunks(x.shape[0])])
+
+
+@njit(cache=True, nogil=True)
+def _stack_rows(columns, x, bad, first, last):  # pragma: no cover
+    """Rows [first, last) of ``stack_columns``. Columns are read in blocks so that each row of the
+    result is written once (column-by-column assignment into a row-major matrix rewrites every
+    cache line p times); x·0 is NaN exactly for NaN and ±inf: a branch-free test."""
     p = len(columns)
-    n = columns[0].shape[0]
     block = 1024
     probe = np.zeros(block)
-    for lo in range(0, n, block):
-        hi = min(n, lo + block)
+    for lo in range(first, last, block):
+        hi = min(last, lo + block)
         probe[:] = 0.0
         for j in range(p):
             col = columns[j]
@@ -303,34 +314,51 @@ def stack_columns(columns, x, bad):  # pragma: no cover
             bad[i] = probe[i - lo] != 0.0
 
 
-@njit(cache=True)
-def column_centring(x, w):  # pragma: no cover
-    """R's coxfit6 centring on a row-major matrix in two passes: weighted means, then the scale
-    Σw / Σ w|x − x̄|; columns with all values in {−1, 0, 1} keep mean 0 and scale 1."""
+def column_centring(x, w):
+    """R's coxfit6 centring on a row-major matrix in two passes (row chunks on the thread pool):
+    weighted means, then the scale Σw / Σ w|x − x̄|; columns with all values in {−1, 0, 1} keep
+    mean 0 and scale 1."""
     n, p = x.shape
-    sums = np.zeros(p)
-    zero_one = np.ones(p, dtype=np.bool_)
-    wsum = 0.0
-    for i in range(n):
-        wsum += w[i]
+    chunks = row_chunks(n)
+    sums = np.zeros((len(chunks), p + 1))  # [Σ w x_k, Σ w]
+    zero_one = np.ones((len(chunks), p), dtype=np.bool_)
+    _run(_column_sums, [(x, w, lo, hi, sums[c], zero_one[c]) for c, (lo, hi) in enumerate(chunks)])
+    total = sums.sum(axis=0)
+    unit = zero_one.all(axis=0)
+    means = np.where(unit, 0.0, total[:p] / total[p])
+    spread = np.zeros((len(chunks), p))
+    _run(_column_spread, [(x, w, means, lo, hi, spread[c]) for c, (lo, hi) in enumerate(chunks)])
+    spread_sum = spread.sum(axis=0)
+    scale = np.ones(p)
+    use = ~unit & (spread_sum > 0)
+    scale[use] = total[p] / spread_sum[use]
+    return means, scale
+
+
+@njit(cache=True, nogil=True)
+def _column_sums(x, w, lo, hi, sums, zero_one):  # pragma: no cover
+    p = x.shape[1]
+    acc = np.zeros(p + 1)  # local accumulators: the output arrays may alias, so LLVM would
+    unit = np.ones(p, dtype=np.bool_)  # store every partial sum to memory
+    for i in range(lo, hi):
+        acc[p] += w[i]
         for k in range(p):
             v = x[i, k]
-            sums[k] += w[i] * v
+            acc[k] += w[i] * v
             if v != 0.0 and v != 1.0 and v != -1.0:
-                zero_one[k] = False
-    means = np.zeros(p)
-    for k in range(p):
-        if not zero_one[k]:
-            means[k] = sums[k] / wsum
-    spread = np.zeros(p)
-    for i in range(n):
+                unit[k] = False
+    sums[:] = acc
+    zero_one[:] = unit
+
+
+@njit(cache=True, nogil=True)
+def _column_spread(x, w, means, lo, hi, spread):  # pragma: no cover
+    p = x.shape[1]
+    acc = np.zeros(p)
+    for i in range(lo, hi):
         for k in range(p):
-            spread[k] += w[i] * abs(x[i, k] - means[k])
-    scale = np.ones(p)
-    for k in range(p):
-        if not zero_one[k] and spread[k] > 0:
-            scale[k] = wsum / spread[k]
-    return means, scale
+            acc[k] += w[i] * abs(x[i, k] - means[k])
+    spread[:] = acc
 
 
 @njit(cache=True)
