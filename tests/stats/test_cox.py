@@ -103,6 +103,36 @@ def test_threaded_row_passes_equal_one_pass_with_ties_strata_and_weights(monkeyp
     np.testing.assert_allclose(numpy_path.information, three[2], rtol=1e-10)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_centring_fused_into_the_null_derivatives_equals_separate_steps(threads: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large fits compute coxfit6's centring inside the two row passes at β = 0 (on unscaled
+    covariates, scaled afterwards): same means, scales and log L, U, I as centring first and then
+    the NumPy derivatives, with 0/1, −1/0/1 and constant columns, weights and strata."""
+    from oncocohort.stats import _cox_kernels as kern
+    monkeypatch.setenv("ONCOCOHORT_THREADS", str(threads))
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 500)
+    rng = np.random.default_rng(3)
+    n = 4_000
+    x = np.ascontiguousarray(np.column_stack([
+        rng.normal(2.0, 3.0, n), rng.integers(0, 2, n), rng.integers(-1, 2, n), np.full(n, 5.0),
+        rng.exponential(1.0, n)]).astype(float))
+    time = np.ceil(rng.exponential(20.0, n))
+    event = rng.random(n) < 0.5
+    weights = rng.uniform(0.5, 3.0, n)
+    rs = kf.build_risk_sets(time, event, x, weights, rng.integers(0, 3, n))
+    means, scale, (ll, u, info) = kern.centred_null_derivatives(x, weights, event, rs.row_group,
+                                                                rs.group_first, True)
+    ref_means, ref_scale = kf.centring(x, weights)
+    np.testing.assert_allclose(means, ref_means, rtol=1e-12)
+    np.testing.assert_allclose(scale, ref_scale, rtol=1e-12)
+    assert means[1] == means[2] == 0.0 and scale[1] == scale[2] == scale[3] == 1.0
+    ref = kf.derivative_function(rs, "efron", ref_means, ref_scale, compiled=False)(np.zeros(5))
+    assert ll == pytest.approx(ref.loglik, rel=1e-12)
+    np.testing.assert_allclose(u, ref.score, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(info, ref.information, rtol=1e-9, atol=1e-9)
+
+
 def _two_groups() -> pd.DataFrame:
     return pd.DataFrame({"time": [3, 5, 7, 2, 8, 11, 4, 9, 6, 10], "status": [1, 0, 1, 1, 1, 0, 1, 1, 0, 1],
                          "g": [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]})

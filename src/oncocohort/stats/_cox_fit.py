@@ -153,9 +153,7 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
     Columns whose values all lie in {−1, 0, 1} are neither centred nor scaled (``nocenter`` of
     ``coxph``), so their ``means`` are 0, as R reports them.
     """
-    if x.shape[0] >= COMPILED_MIN_ROWS and x.flags.c_contiguous:  # row-major: one compiled pass
-        from oncocohort.stats import _cox_kernels as kern
-        return kern.column_centring(x, weights)
+    # (large fits do this inside the first derivative passes: _cox_kernels.centred_null_derivatives)
     p = x.shape[1]
     wsum = weights.sum()
     unit = bool(np.all(weights == 1.0))
@@ -166,8 +164,11 @@ def centring(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray
         lo, hi = col.min(initial=np.inf), col.max(initial=-np.inf)
         if lo >= -1 and hi <= 1 and np.all((col == 0) | (col == 1) | (col == -1)):
             continue
-        # plain reductions rather than BLAS dot products: no thread start-up for a 1-D sum
-        means[k] = (col.sum() if unit else (weights * col).sum()) / wsum
+        # plain reductions rather than BLAS dot products: no thread start-up for a 1-D sum;
+        # shifted by the first value, so that a constant column's mean is exactly its value
+        # (zero spread, scale 1) whatever the weights
+        shifted = col - col[0]
+        means[k] = col[0] + (shifted.sum() if unit else (weights * shifted).sum()) / wsum
         dev = np.abs(col - means[k])
         spread = dev.sum() if unit else (weights * dev).sum()
         scale[k] = wsum / spread if spread > 0 else 1.0  # constant column: scale 1 (coxfit6)
@@ -199,14 +200,24 @@ def derivative_function(rs: RiskSets, ties: str, means: FloatArray, scale: Float
 def newton_raphson(rs: RiskSets, ties: str, *, eps: float = EPS, iter_max: int = ITER_MAX,
                    compiled: bool | None = None) -> NewtonResult:
     """Maximise the partial likelihood from β = 0 exactly as R's ``coxfit6`` iterates [1]."""
-    means, scale = centring(rs.x_rows, rs.row_weights)
-    deriv = derivative_function(rs, ties, means, scale, compiled)
     p = rs.x_rows.shape[1]
     beta = np.zeros(p)
+    if compiled is None:
+        compiled = rs.x_rows.shape[0] >= COMPILED_MIN_ROWS
     if not rs.row_event.any():  # no events: nothing to estimate (R returns NA coefficients)
+        means = centring(rs.x_rows, rs.row_weights)[0]
         return NewtonResult(beta, np.zeros((p, p)), np.zeros(p), 0.0, 0.0, 0.0, 0, False, False,
                             np.ones(p, dtype=bool), means)
-    d0 = deriv(beta)
+    if compiled:  # centring and the β = 0 derivatives share their two reads of the rows
+        from oncocohort.stats import _cox_kernels as kern
+        means, scale, (ll0, u0, info0) = kern.centred_null_derivatives(
+            rs.x_rows, rs.row_weights, rs.row_event, rs.row_group, rs.group_first, ties == "efron")
+        d0 = Derivatives(float(ll0), u0, info0)
+    else:
+        means, scale = centring(rs.x_rows, rs.row_weights)
+    deriv = derivative_function(rs, ties, means, scale, compiled)
+    if not compiled:
+        d0 = deriv(beta)
     fact = la.factorise(d0.information)
     step = la.solve(fact, d0.score)
     score_test = float(d0.score @ step)

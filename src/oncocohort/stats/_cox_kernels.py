@@ -62,8 +62,9 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):
     raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
     dead = np.zeros((len(chunks1), n_groups, 2))  # [number of events, Σ w over events]
     row_terms = np.zeros((len(chunks1), p + 1))  # [Σ_events w x_raw, Σ_events w η]
-    _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c])
-                      for c, (lo, hi) in enumerate(chunks1)])
+    none = np.zeros((len(chunks1), 0))
+    _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c],
+                       none[c], none[c].astype(np.bool_)) for c, (lo, hi) in enumerate(chunks1)])
     if len(chunks1) > 1:
         raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
     else:
@@ -71,8 +72,8 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron)
     chunks2 = row_chunks(n)
     parts = np.zeros((len(chunks2), p, p))
-    _run(information_rows, [(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, parts[c])
-                            for c, (lo, hi) in enumerate(chunks2)])
+    _run(information_rows, [(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, parts[c],
+                             none[0]) for c, (lo, hi) in enumerate(chunks2)])
     imat += parts.sum(axis=0)
     lower = np.tril(imat)  # the passes fill the lower triangle
     return loglik, u, lower + np.tril(lower, -1).T
@@ -119,14 +120,17 @@ def _run(kernel, argument_lists) -> None:
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_terms):  # pragma: no cover
+def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_terms, col_sums,
+               zero_one):  # pragma: no cover
     """Pass 1 over rows [lo, hi): per group, [Σ r x_raw, Σ r] of non-event (slot 0) and event
     rows (slot 1), with r = w e^η; ``dead[g]`` += [1, w] per event row; ``row_terms`` +=
     [Σ_events w x_raw, Σ_events w η].
 
     Works on the raw covariates: η = Σ β_k s_k (x_k − m_k) = Σ (β_k s_k) x_k − Σ β_k s_k m_k, and
     the sums are centred afterwards (Σ r (x − m) s = (Σ r x − m Σ r) s), so the row loop does no
-    per-element centring."""
+    per-element centring. With a non-empty ``col_sums`` (p + 1) it also adds [Σ w (x_k − m_k), Σ w] and
+    clears ``zero_one[k]`` when column k has a value outside {−1, 0, 1} (the first half of the
+    centring, done in the same read of the rows; see ``centred_null_derivatives``)."""
     n, p = x.shape
     bs = beta * scale
     offset = 0.0
@@ -134,11 +138,21 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
         offset += bs[k] * mean[k]
     loglik = 0.0
     u_raw = np.zeros(p)  # local: the output may alias ``raw``, which would force memory round trips
+    track = col_sums.shape[0] > 0
+    col = np.zeros(p + 1)
+    unit = np.ones(p, dtype=np.bool_)
     for i in range(lo, hi):
         zb = -offset
         for k in range(p):
             zb += bs[k] * x[i, k]
         wi = w[i]
+        if track:
+            col[p] += wi
+            for k in range(p):
+                v = x[i, k]
+                col[k] += wi * (v - mean[k])
+                if v != 0.0 and v != 1.0 and v != -1.0:
+                    unit[k] = False
         r = math.exp(zb) * wi
         g = group[i]
         slot = 1 if event[i] else 0
@@ -153,6 +167,9 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
                 u_raw[k] += wi * x[i, k]
     row_terms[:p] += u_raw
     row_terms[p] += loglik
+    if track:
+        col_sums[:] = col
+        zero_one[:] = unit
 
 
 @njit(cache=True)
@@ -201,15 +218,30 @@ def risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron):  # pr
         c11 = 0.0
         c12 = 0.0
         c22 = 0.0
+        # Σ_k log D_k as the log of products of 16 factors while that cannot overflow, and one
+        # division per step: with many tied events (500 000 steps at 10⁶ rows) a log and five
+        # divisions per step were most of this stage
+        blocked = 1e-18 < base0 and base0 + e_sum[g] < 1e18
+        log_sum = 0.0
+        prod = 1.0
         for k in range(steps):
             f = (k + 1.0) / steps
             d_k = base0 + f * e_sum[g]
-            loglik -= wtave * math.log(d_k)
-            s1 += wtave / d_k
-            s2 += wtave * f / d_k
-            c11 += wtave / (d_k * d_k)
-            c12 += wtave * f / (d_k * d_k)
-            c22 += wtave * f * f / (d_k * d_k)
+            if blocked:
+                prod *= d_k
+                if k & 15 == 15:
+                    log_sum += math.log(prod)
+                    prod = 1.0
+            else:
+                log_sum += math.log(d_k)
+            t1 = wtave / d_k
+            t2 = t1 / d_k
+            s1 += t1
+            s2 += t1 * f
+            c11 += t2
+            c12 += t2 * f
+            c22 += t2 * f * f
+        loglik -= wtave * (log_sum + math.log(prod))
         for k in range(p):
             u[k] -= s1 * base1[k] + s2 * f_sum[g, k]
             for m in range(k + 1):
@@ -224,12 +256,16 @@ def risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron):  # pr
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})  # reassociation lets the sums vectorise
-def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, imat):  # pragma: no cover
+def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, imat,
+                     spread):  # pragma: no cover
     """Pass 2 over rows [lo, hi): imat (lower triangle) += Σ_j a_j x̃_j x̃_jᵀ, x̃ the centred,
     scaled covariates. Rows are handled in blocks held transposed (p × block), so that the p(p+1)/2
     sums become dot products over contiguous block rows, which vectorise; a running p × p sum
-    per row would serialise on memory."""
+    per row would serialise on memory. With a non-empty ``spread`` (p) it also adds Σ w |x − m|
+    (the second half of the centring; ``centred_null_derivatives``)."""
     n, p = x.shape
+    track = spread.shape[0] > 0
+    dev = np.zeros(p)
     bs = beta * scale
     offset = 0.0
     for k in range(p):
@@ -238,6 +274,7 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
     xb = np.empty((p, block))
     yb = np.empty((p, block))
     ab = np.empty(block)
+    wb = np.empty(block)
     for start in range(lo, hi, block):
         nb = min(block, hi - start)
         for b in range(nb):
@@ -248,6 +285,7 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
                 xb[k, b] = xk
                 zb += bs[k] * xk
             g = group[i]
+            wb[b] = w[i]
             ab[b] = math.exp(zb) * w[i] * (coef[g] - corr[g] if event[i] else coef[g])
         for k in range(p):  # 1-d slices: unit-stride loops numba vectorises (2-d indexing does not)
             xk = xb[k]
@@ -258,6 +296,11 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
                 v = (xk[b] - mk) * sk
                 xk[b] = v
                 yk[b] = ab[b] * v
+            if track:
+                acc = 0.0
+                for b in range(nb):
+                    acc += wb[b] * abs(xk[b])
+                dev[k] += acc
         for k in range(p):
             yk = yb[k]
             for m in range(k + 1):
@@ -266,6 +309,8 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
                 for b in range(nb):
                     acc += yk[b] * xm[b]
                 imat[k, m] += acc
+    if track:
+        spread[:] = dev
 
 
 def linear_predictor(x, beta, out):
@@ -314,51 +359,47 @@ def _stack_rows(columns, x, bad, first, last):  # pragma: no cover
             bad[i] = probe[i - lo] != 0.0
 
 
-def column_centring(x, w):
-    """R's coxfit6 centring on a row-major matrix in two passes (row chunks on the thread pool):
-    weighted means, then the scale Σw / Σ w|x − x̄|; columns with all values in {−1, 0, 1} keep
-    mean 0 and scale 1."""
+def centred_null_derivatives(x, w, event, group, group_first, efron):
+    """R's coxfit6 centring and (log L, U, I) at β = 0 in two reads of the rows instead of four.
+
+    The centring needs two passes (weighted means, then the scale Σw / Σ w|x − x̄|; columns with
+    all values in {−1, 0, 1} keep mean 0 and scale 1), and so does the derivative pass. At β = 0
+    neither derivative pass needs the scale: they run on the centred, unscaled covariates
+    (pass 1 on the raw ones, centred afterwards) and the results are scaled at the end, U_k·s_k
+    and I_km·s_k·s_m. So pass 1 also sums the columns, and pass 2, given the means, also sums
+    the absolute deviations. Returns ``(means, scale, (log L, U, I))``.
+    """
     n, p = x.shape
-    chunks = row_chunks(n)
-    sums = np.zeros((len(chunks), p + 1))  # [Σ w x_k, Σ w]
-    zero_one = np.ones((len(chunks), p), dtype=np.bool_)
-    _run(_column_sums, [(x, w, lo, hi, sums[c], zero_one[c]) for c, (lo, hi) in enumerate(chunks)])
-    total = sums.sum(axis=0)
-    unit = zero_one.all(axis=0)
-    means = np.where(unit, 0.0, total[:p] / total[p])
-    spread = np.zeros((len(chunks), p))
-    _run(_column_spread, [(x, w, means, lo, hi, spread[c]) for c, (lo, hi) in enumerate(chunks)])
+    n_groups = group_first.shape[0]
+    zero, ones = np.zeros(p), np.ones(p)
+    chunks1 = row_chunks(n) if n_groups * 16 <= n else [(0, n)]
+    raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
+    dead = np.zeros((len(chunks1), n_groups, 2))
+    row_terms = np.zeros((len(chunks1), p + 1))
+    col = np.zeros((len(chunks1), p + 1))
+    unit = np.ones((len(chunks1), p), dtype=np.bool_)
+    # column sums shifted by the first row (β = 0: the shift does not enter η), so that a constant
+    # column gets exactly its value as mean, a zero spread and scale 1, as coxfit6 intends
+    shift = np.ascontiguousarray(x[0], dtype=np.float64)
+    _run(group_sums, [(x, shift, ones, w, event, group, zero, lo, hi, raw[c], dead[c], row_terms[c],
+                       col[c], unit[c]) for c, (lo, hi) in enumerate(chunks1)])
+    raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
+    total = col.sum(axis=0)
+    zero_one = unit.all(axis=0)
+    means = np.where(zero_one, 0.0, shift + total[:p] / total[p])
+    loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, means, ones, group_first, efron)
+    chunks2 = row_chunks(n)
+    parts = np.zeros((len(chunks2), p, p))
+    spread = np.zeros((len(chunks2), p))
+    _run(information_rows, [(x, means, ones, w, event, group, zero, coef, corr, lo, hi, parts[c],
+                             spread[c]) for c, (lo, hi) in enumerate(chunks2)])
     spread_sum = spread.sum(axis=0)
     scale = np.ones(p)
-    use = ~unit & (spread_sum > 0)
+    use = ~zero_one & (spread_sum > 0)  # constant column: scale 1 (coxfit6)
     scale[use] = total[p] / spread_sum[use]
-    return means, scale
-
-
-@njit(cache=True, nogil=True)
-def _column_sums(x, w, lo, hi, sums, zero_one):  # pragma: no cover
-    p = x.shape[1]
-    acc = np.zeros(p + 1)  # local accumulators: the output arrays may alias, so LLVM would
-    unit = np.ones(p, dtype=np.bool_)  # store every partial sum to memory
-    for i in range(lo, hi):
-        acc[p] += w[i]
-        for k in range(p):
-            v = x[i, k]
-            acc[k] += w[i] * v
-            if v != 0.0 and v != 1.0 and v != -1.0:
-                unit[k] = False
-    sums[:] = acc
-    zero_one[:] = unit
-
-
-@njit(cache=True, nogil=True)
-def _column_spread(x, w, means, lo, hi, spread):  # pragma: no cover
-    p = x.shape[1]
-    acc = np.zeros(p)
-    for i in range(lo, hi):
-        for k in range(p):
-            acc[k] += w[i] * abs(x[i, k] - means[k])
-    spread[:] = acc
+    lower = np.tril(imat + parts.sum(axis=0))
+    info = (lower + np.tril(lower, -1).T) * np.outer(scale, scale)
+    return means, scale, (loglik, u * scale, info)
 
 
 @njit(cache=True)
