@@ -7,6 +7,8 @@ values below were produced with R 4.2.2 / survival 3.5-3; each test shows its R 
 from __future__ import annotations
 
 import json
+import os
+import time as time_module
 import warnings
 from pathlib import Path
 from typing import Any
@@ -131,6 +133,33 @@ def test_centring_fused_into_the_null_derivatives_equals_separate_steps(threads:
     assert ll == pytest.approx(ref.loglik, rel=1e-12)
     np.testing.assert_allclose(u, ref.score, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(info, ref.information, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_thread_pool_works_in_a_forked_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report forks a figure worker; a child that inherited the pool object without its
+    threads would wait forever on its first chunked pass."""
+    from oncocohort.stats import _cox_kernels as kern
+    monkeypatch.setenv("ONCOCOHORT_THREADS", "2")
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 10)
+    x = np.ascontiguousarray(np.random.default_rng(0).random((1000, 3)))
+    parent = np.empty(1000)
+    kern.linear_predictor(x, np.array([1.0, -2.0, 0.5]), parent)  # starts the pool here
+    pid = os.fork()
+    if pid == 0:  # child: same computation, then exit 0 when it matches
+        child = np.empty(1000)
+        kern.linear_predictor(x, np.array([1.0, -2.0, 0.5]), child)
+        os._exit(0 if np.array_equal(child, parent) else 1)
+    deadline = time_module.monotonic() + 30
+    while time_module.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time_module.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung on the thread pool")
 
 
 def _two_groups() -> pd.DataFrame:

@@ -104,6 +104,8 @@ def row_chunks(n: int) -> list[tuple[int, int]]:
 
 
 _POOL: list[ThreadPoolExecutor] = []
+# a forked child (e.g. the report's figure worker) inherits the pool object but not its threads
+os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def _run(kernel, argument_lists) -> None:
