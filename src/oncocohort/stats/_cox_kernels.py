@@ -1,13 +1,20 @@
-"""Compiled (numba) kernels for large Cox fits: the derivative pass and the concordance counts.
+"""Compiled (numba) kernels for large Cox fits: the derivative passes and the concordance counts.
 
 Used above a size threshold only (the NumPy code in :mod:`._cox_fit` and
 :mod:`.concordance` computes the same quantities and is what small data, the demo and most tests
 run, so no JIT compilation is needed there). Importing this module imports numba.
 
 ``cox_derivatives`` computes what R's ``coxfit6_iter`` [1] computes, on centred, scaled
-covariates, without sorting the rows: two sequential passes over the rows (in the caller's
-order) around a small pass over the distinct times (see its docstring). O(n·p²) time,
-O(G·p) extra memory for G distinct times.
+covariates, without sorting the rows: two passes over the rows (in the caller's order) around a
+small pass over the distinct times (see its docstring). O(n·p²) time, O(G·p) extra memory per
+thread for G distinct times. ``centred_null_derivatives`` does coxfit6's centring in the same two
+reads of the rows as the derivatives at β = 0.
+
+Threads: every pass over the rows (stacking the design, the derivative passes, the linear
+predictor, the concordance sweep) is split into contiguous chunks, one per CPU (at most 8, at
+least ``PARALLEL_MIN_ROWS`` rows each; ``ONCOCOHORT_THREADS`` overrides), run on a thread pool by
+kernels that release the GIL. Each chunk writes its own partial sums, which are added
+afterwards: results differ from one thread's only by rounding.
 
 ``concordance_counts`` counts concordant / discordant / tied-on-score pairs and each row's share
 (see :mod:`.concordance`) by walking the rows in increasing risk score with two Fenwick trees [2]
