@@ -19,6 +19,24 @@ def test_accepted_forms() -> None:
         "2023-01-05", "2023-03-15", "2023-03-16", "2023-03-25", "2023-03-25", "2023-04-04", "2023-04-03",
         "2023-01-05", "2023-01-05", "2023-01-02", None, None]
     assert not parsed.unparseable.any() and not parsed.ambiguous.any()
+    # one day/month and one month/day value: a tie, so both are reported as mixed order
+    assert list(parsed.mixed_order) == [False] * 3 + [True, True] + [False] * 7
+
+
+def test_the_rarer_day_month_order_of_a_column_is_reported_as_a_warning(check) -> None:
+    """Two values can only be day/month (25/03, 14/02), one only month/day (03/25): the column
+    mixes conventions; each value is still read the only way it can be, the rarer is reported."""
+    parsed = parse_dates(pd.Series(["25/03/2023", "14/02/2023", "03/25/2023", "2023-01-05"]))
+    assert list(parsed.mixed_order) == [False, False, True, False]
+    assert list(parsed.dates) == [pd.Timestamp("2023-03-25"), pd.Timestamp("2023-02-14"),
+                                  pd.Timestamp("2023-03-25"), pd.Timestamp("2023-01-05")]
+    patients = make_patients(treatment_start_date=["25/03/2023", "14/02/2023", "03/25/2023"])
+    (mixed,) = by_rule(check({"patients": patients}), "mixed_date_order")
+    assert (mixed.table, mixed.row, mixed.column, mixed.value, mixed.severity) == (
+        "patients", "P3", "treatment_start_date", "03/25/2023", "warning")
+    assert "order the rest of the column does not use" in mixed.expected
+    # one convention only: nothing to report
+    assert not parse_dates(pd.Series(["25/03/2023", "14/02/2023", "01/02/2023"])).mixed_order.any()
 
 
 def test_excel_serial_origin_matches_excel() -> None:

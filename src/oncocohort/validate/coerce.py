@@ -23,7 +23,7 @@ from oncocohort.validate.categories import (
     map_categories,
     variable_lookup,
 )
-from oncocohort.validate.dates import AMBIGUOUS_EXPECTED, DATE_EXPECTED, parse_dates
+from oncocohort.validate.dates import AMBIGUOUS_EXPECTED, DATE_EXPECTED, MIXED_ORDER_EXPECTED, parse_dates
 
 AGE_BOUNDS = (0.0, 120.0)
 """Ages outside 0–120 years are impossible whatever the protocol says."""
@@ -55,6 +55,8 @@ def coerce_dates(check: TableCheck, raw: pd.Series, *, column: str, date_format:
     parsed = parse_dates(raw, date_format=date_format)
     check.flag(parsed.unparseable, column=column, values=raw, expected=DATE_EXPECTED, rule="unparseable_date")
     check.flag(parsed.ambiguous, column=column, values=raw, expected=AMBIGUOUS_EXPECTED, rule="ambiguous_date")
+    check.flag(parsed.mixed_order, column=column, values=raw, expected=MIXED_ORDER_EXPECTED,
+               rule="mixed_date_order", severity="warning")
     return parsed.dates
 
 

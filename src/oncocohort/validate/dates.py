@@ -17,7 +17,11 @@ Accepted, in this order:
    3 April or 4 March and is reported as *ambiguous* (set ``date_format``);
 7. text with a month name ("3 Apr 2023", "April 3, 2023"), which is never ambiguous.
 
-Anything else is *unparseable*. Times of day are dropped (dates only).
+Anything else is *unparseable*. Times of day are dropped (dates only). A column in which some
+``a/b/YYYY`` values can only be day/month and others only month/day mixes two conventions (two
+sources, or a typing slip): each such value is still read correctly, but the values of the less
+frequent order are reported as *mixed order* (a warning), since the same column's ambiguous values
+cannot then be trusted to any single ``date_format``.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class ParsedDates:
     dates: pd.Series
     unparseable: pd.Series
     ambiguous: pd.Series
+    mixed_order: pd.Series  # values of the column's less frequent day/month order (see module docs)
 
 
 def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedDates:
@@ -53,7 +58,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
     false = pd.Series(False, index=index)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         dates = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
-        return ParsedDates(dates.dt.normalize().astype("datetime64[ns]"), false, false.copy())
+        return ParsedDates(dates.dt.normalize().astype("datetime64[ns]"), false, false.copy(), false.copy())
 
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     text = as_text(values)
@@ -89,6 +94,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
         pending &= ~compact
 
     ambiguous = np.zeros(len(index), dtype=bool)
+    mixed = np.zeros(len(index), dtype=bool)
     if date_format is not None and pending.any():
         out[pending] = pd.to_datetime(text[pending], format=date_format, errors="coerce")
         pending[:] = False
@@ -105,6 +111,11 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
             ymd = pd.DataFrame({"year": year[clear], "month": month[clear], "day": day[clear]})
             sel = np.flatnonzero(pending)[clear.to_numpy()]
             out.iloc[sel] = pd.to_datetime(ymd, errors="coerce").to_numpy()
+        n_day_first, n_month_first = int(day_first.sum()), int(month_first.sum())
+        if n_day_first and n_month_first:  # both orders present: flag the rarer (both on a tie)
+            minority = ((month_first if n_month_first <= n_day_first else False)
+                        | (day_first if n_day_first <= n_month_first else False))
+            mixed[np.flatnonzero(pending)[minority.fillna(False).to_numpy(dtype=bool)]] = True
         slashed = parts[0].notna().to_numpy()
         amb_local = slashed & ~clear.to_numpy() & (a <= 12).to_numpy() & (b <= 12).to_numpy()
         ambiguous[np.flatnonzero(pending)[amb_local]] = True
@@ -120,9 +131,11 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
     present = text.notna().to_numpy(dtype=bool)
     unparseable = present & out.isna().to_numpy() & ~ambiguous
     return ParsedDates(out.dt.normalize(), pd.Series(unparseable, index=index),
-                       pd.Series(ambiguous, index=index))
+                       pd.Series(ambiguous, index=index), pd.Series(mixed, index=index))
 
 
 DATE_EXPECTED = ("a date: ISO YYYY-MM-DD, an Excel date or serial number, or the protocol's date_format")
 AMBIGUOUS_EXPECTED = ("an unambiguous date: day/month order cannot be told; write YYYY-MM-DD or set "
                       "date_format in the protocol (e.g. '%d/%m/%Y')")
+MIXED_ORDER_EXPECTED = ("dates in one day/month order: this value can only be read in the order the rest of "
+                        "the column does not use (read as such; check the source, write YYYY-MM-DD)")
