@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -94,3 +95,11 @@ def synthetic_ids(prefix: str, n: int, width: int) -> npt.NDArray[np.object_]:
     head = np.broadcast_to(np.frombuffer(prefix.encode("ascii"), dtype=np.uint8), (n, len(prefix)))
     raw = np.ascontiguousarray(np.hstack([head, digits])).view(f"S{len(prefix) + width}").ravel()
     return raw.astype(f"U{len(prefix) + width}").astype(object)
+
+
+def append_rows(main: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """``main`` then ``extra`` (new index). Columns of ``extra`` that are all missing and present in
+    ``main`` are left out before concatenating, so they take ``main``'s dtype: what pandas did
+    implicitly until it deprecated that (FutureWarning), kept so the bundled data stay the same."""
+    empty = [c for c in extra.columns if c in main.columns and extra[c].isna().all()]
+    return pd.concat([main, extra.drop(columns=empty)], ignore_index=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from oncocohort.demo._sampling import weighted_pick
+from oncocohort.demo._sampling import append_rows, weighted_pick
 from oncocohort.demo.safety import COLLOQUIAL, Course, Discontinuation
 
 
@@ -78,7 +78,7 @@ def build_adverse_events(rng: np.random.Generator, patient_id: np.ndarray, start
     ae["term"] = np.where(colloquial & pd.notna(mapped), mapped, term)
     resolution = ae["onset"].to_numpy(dtype=float) + rng.integers(5, 41, len(ae))
     ae["resolution"] = np.where(resolution <= alive_until[ae["pid"].to_numpy()], resolution, np.nan)
-    ae = pd.concat([ae, _outside_windows(rng, c, d, table, groups)], ignore_index=True)
+    ae = append_rows(ae, _outside_windows(rng, c, d, table, groups))
     return _dated(ae, patient_id, start_date)
 
 

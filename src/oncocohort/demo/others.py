@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from oncocohort.demo._sampling import exact_labels
+from oncocohort.demo._sampling import append_rows, exact_labels
 from oncocohort.demo.adverse_events import build_adverse_events
 from oncocohort.demo.lesions import build_lesions
 from oncocohort.demo.model import HazardModel, simulate_timeline
@@ -103,7 +103,7 @@ def _common_vars(rng: np.random.Generator, n: int, ecog_levels=("0", "1", "2"), 
 
 
 def _finish(rng: np.random.Generator, parts: dict, variables: dict, failures: pd.DataFrame, prefix: str) -> dict[str, pd.DataFrame]:
-    patients = pd.concat([parts["patients"].assign(**variables), failures], ignore_index=True)
+    patients = append_rows(parts["patients"].assign(**variables), failures)
     tables = {k: parts[k] for k in ("lesions", "adverse_events", "treatments")} | {"patients": patients}
     order = np.lexsort((rng.random(len(patients)), patients["treatment_start_date"].fillna(pd.Timestamp(END)).to_numpy()))
     new_id = np.empty(len(patients), dtype=object)
