@@ -70,8 +70,9 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):
     dead = np.zeros((len(chunks1), n_groups, 2))  # [number of events, Σ w over events]
     row_terms = np.zeros((len(chunks1), p + 1))  # [Σ_events w x_raw, Σ_events w η]
     none = np.zeros((len(chunks1), 0))
+    risk = np.empty(n)  # w e^η per row, kept from pass 1 for pass 2 (allocated by NumPy: huge pages)
     _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c],
-                       none[c], none[c].astype(np.bool_)) for c, (lo, hi) in enumerate(chunks1)])
+                       none[c], none[c].astype(np.bool_), risk) for c, (lo, hi) in enumerate(chunks1)])
     if len(chunks1) > 1:
         raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
     else:
@@ -79,8 +80,8 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron):
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron)
     chunks2 = row_chunks(n)
     parts = np.zeros((len(chunks2), p, p))
-    _run(information_rows, [(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, parts[c],
-                             none[0]) for c, (lo, hi) in enumerate(chunks2)])
+    _run(information_rows, [(x, mean, scale, risk, event, group, coef, corr, lo, hi, parts[c], none[0])
+                            for c, (lo, hi) in enumerate(chunks2)])
     imat += parts.sum(axis=0)
     lower = np.tril(imat)  # the passes fill the lower triangle
     return loglik, u, lower + np.tril(lower, -1).T
@@ -130,7 +131,7 @@ def _run(kernel, argument_lists) -> None:
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_terms, col_sums,
-               zero_one):  # pragma: no cover
+               zero_one, risk_out):  # pragma: no cover
     """Pass 1 over rows [lo, hi): per group, [Σ r x_raw, Σ r] of non-event (slot 0) and event
     rows (slot 1), with r = w e^η; ``dead[g]`` += [1, w] per event row; ``row_terms`` +=
     [Σ_events w x_raw, Σ_events w η].
@@ -139,7 +140,9 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
     the sums are centred afterwards (Σ r (x − m) s = (Σ r x − m Σ r) s), so the row loop does no
     per-element centring. With a non-empty ``col_sums`` (p + 1) it also adds [Σ w (x_k − m_k), Σ w] and
     clears ``zero_one[k]`` when column k has a value outside {−1, 0, 1} (the first half of the
-    centring, done in the same read of the rows; see ``centred_null_derivatives``)."""
+    centring, done in the same read of the rows; see ``centred_null_derivatives``). With a
+    non-empty ``risk_out`` (n) it stores each row's r for pass 2, which then needs neither η
+    nor an exponential (~10 ms less per pass at 10⁶ rows for an 8 MB write)."""
     n, p = x.shape
     bs = beta * scale
     offset = 0.0
@@ -148,6 +151,7 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
     loglik = 0.0
     u_raw = np.zeros(p)  # local: the output may alias ``raw``, which would force memory round trips
     track = col_sums.shape[0] > 0
+    keep = risk_out.shape[0] > 0
     col = np.zeros(p + 1)
     unit = np.ones(p, dtype=np.bool_)
     for i in range(lo, hi):
@@ -163,6 +167,8 @@ def group_sums(x, mean, scale, w, event, group, beta, lo, hi, raw, dead, row_ter
                 if v != 0.0 and v != 1.0 and v != -1.0:
                     unit[k] = False
         r = math.exp(zb) * wi
+        if keep:
+            risk_out[i] = r
         g = group[i]
         slot = 1 if event[i] else 0
         raw[g, slot, p] += r  # indexed directly: a row view would cost a reference count per row
@@ -265,20 +271,17 @@ def risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron):  # pr
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})  # reassociation lets the sums vectorise
-def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, imat,
+def information_rows(x, mean, scale, risk, event, group, coef, corr, lo, hi, imat,
                      spread):  # pragma: no cover
     """Pass 2 over rows [lo, hi): imat (lower triangle) += Σ_j a_j x̃_j x̃_jᵀ, x̃ the centred,
     scaled covariates. Rows are handled in blocks held transposed (p × block), so that the p(p+1)/2
     sums become dot products over contiguous block rows, which vectorise; a running p × p sum
-    per row would serialise on memory. With a non-empty ``spread`` (p) it also adds Σ w |x − m|
-    (the second half of the centring; ``centred_null_derivatives``)."""
-    n, p = x.shape
+    per row would serialise on memory. ``risk`` holds each row's r = w e^η from pass 1. With a
+    non-empty ``spread`` (p) it also adds Σ r |x − m|, which is Σ w |x − m| at β = 0, where it is
+    used (the second half of the centring; ``centred_null_derivatives``)."""
+    p = x.shape[1]
     track = spread.shape[0] > 0
     dev = np.zeros(p)
-    bs = beta * scale
-    offset = 0.0
-    for k in range(p):
-        offset += bs[k] * mean[k]
     block = 128
     xb = np.empty((p, block))
     yb = np.empty((p, block))
@@ -288,14 +291,11 @@ def information_rows(x, mean, scale, w, event, group, beta, coef, corr, lo, hi, 
         nb = min(block, hi - start)
         for b in range(nb):
             i = start + b
-            zb = -offset
             for k in range(p):
-                xk = x[i, k]
-                xb[k, b] = xk
-                zb += bs[k] * xk
+                xb[k, b] = x[i, k]
             g = group[i]
-            wb[b] = w[i]
-            ab[b] = math.exp(zb) * w[i] * (coef[g] - corr[g] if event[i] else coef[g])
+            wb[b] = risk[i]
+            ab[b] = risk[i] * (coef[g] - corr[g] if event[i] else coef[g])
         for k in range(p):  # 1-d slices: unit-stride loops numba vectorises (2-d indexing does not)
             xk = xb[k]
             mk = mean[k]
@@ -391,7 +391,7 @@ def centred_null_derivatives(x, w, event, group, group_first, efron):
     # column gets exactly its value as mean, a zero spread and scale 1, as coxfit6 intends
     shift = np.ascontiguousarray(x[0], dtype=np.float64)
     _run(group_sums, [(x, shift, ones, w, event, group, zero, lo, hi, raw[c], dead[c], row_terms[c],
-                       col[c], unit[c]) for c, (lo, hi) in enumerate(chunks1)])
+                       col[c], unit[c], np.zeros(0)) for c, (lo, hi) in enumerate(chunks1)])
     raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
     total = col.sum(axis=0)
     zero_one = unit.all(axis=0)
@@ -400,8 +400,8 @@ def centred_null_derivatives(x, w, event, group, group_first, efron):
     chunks2 = row_chunks(n)
     parts = np.zeros((len(chunks2), p, p))
     spread = np.zeros((len(chunks2), p))
-    _run(information_rows, [(x, means, ones, w, event, group, zero, coef, corr, lo, hi, parts[c],
-                             spread[c]) for c, (lo, hi) in enumerate(chunks2)])
+    _run(information_rows, [(x, means, ones, w, event, group, coef, corr, lo, hi, parts[c], spread[c])
+                            for c, (lo, hi) in enumerate(chunks2)])  # β = 0: r = w
     spread_sum = spread.sum(axis=0)
     scale = np.ones(p)
     use = ~zero_one & (spread_sum > 0)  # constant column: scale 1 (coxfit6)
