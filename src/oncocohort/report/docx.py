@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
-from oncocohort.report.figures.style import FigureOutput
+from oncocohort.report.figure_output import FigureOutput
 from oncocohort.report.tables import ReportTable
 from oncocohort.report.text import Section
 

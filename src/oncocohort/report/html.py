@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from oncocohort.report.figures.style import FigureOutput
+from oncocohort.report.figure_output import FigureOutput
 from oncocohort.report.table_writers import table_html
 from oncocohort.report.tables import ReportTable
 from oncocohort.report.text import Section

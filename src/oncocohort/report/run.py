@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from oncocohort.errors import DataValidationError
+from oncocohort.report.figure_pool import FigurePool, start_figure_pool
 
 Progress = Callable[[str], AbstractContextManager[Any]]
 
@@ -89,14 +90,15 @@ def _seed(protocol_text: str | None) -> int | None:
 def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any | None = None,
                  protocol_text: str | None = None, formats: Sequence[str] = ("png",), dpi: int = 300,
                  seed: int | None = None, progress: Progress | None = None,
-                 figure_workers: int | None = None, show_ci: bool = True) -> ReportOutcome:
+                 figure_workers: int | None = None, show_ci: bool = True,
+                 figure_pool: FigurePool | None = None) -> ReportOutcome:
     """Render tables, figures, report.html and report.docx from a results document (results.json).
 
     ``figure_workers``: processes drawing figures (see ``render_figures``); the tables, text and Word
-    document are prepared while a forked worker draws. ``show_ci``: pointwise CI bands on the
-    Kaplan–Meier curves.
+    document are prepared while a forked worker draws. ``figure_pool``: warm figure workers started
+    earlier (``start_figure_pool``) that draw every figure instead (``figure_workers`` is then
+    unused). ``show_ci``: pointwise CI bands on the Kaplan–Meier curves.
     """
-    from oncocohort.report.figures import render_figures
     from oncocohort.report.html import render_html
     from oncocohort.report.table_writers import write_tables
     from oncocohort.report.tables import build_tables
@@ -129,8 +131,14 @@ def build_report(results: dict[str, Any], out_dir: str | Path, *, protocol: Any 
 
     t0 = time.perf_counter()
     with step("Drawing figures and writing the documents"):
-        figures = render_figures(results, out / "figures", formats=formats, dpi=dpi, workers=figure_workers,
-                                 show_ci=show_ci, while_drawing=documents_text)
+        if figure_pool is not None:
+            figures = figure_pool.render(results, out / "figures", formats=formats, dpi=dpi, show_ci=show_ci,
+                                         while_drawing=documents_text)
+        else:
+            from oncocohort.report.figures import render_figures
+
+            figures = render_figures(results, out / "figures", formats=formats, dpi=dpi, workers=figure_workers,
+                                     show_ci=show_ci, while_drawing=documents_text)
         timings["figures"] = time.perf_counter() - t0 - timings["text"]
         t1 = time.perf_counter()
         from oncocohort.report.docx import finish_docx
@@ -177,6 +185,8 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
     log = _RunLog(out / "run.log")
     timings: dict[str, float] = {}
     log(f"oncocohort run {protocol_path} -> {out} (formats {', '.join(formats)}, {dpi} dpi)")
+    # forked now, the figure workers import matplotlib while this process validates and analyses
+    pool = start_figure_pool()
     try:
         t0 = time.perf_counter()
         with step("Reading and validating the data"):
@@ -211,7 +221,7 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
         doc = json.loads(results_path.read_text(encoding="utf-8"))  # render exactly what results.json holds
         text = protocol_path.read_text(encoding="utf-8")
         report = build_report(doc, out, protocol=protocol, protocol_text=text, formats=formats, dpi=dpi,
-                              progress=progress, show_ci=show_ci)
+                              progress=progress, show_ci=show_ci, figure_pool=pool)
         timings["figures"] = report.timings.get("figures", 0.0)
         timings["documents"] = report.timings.get("documents", 0.0)
         log(f"figures: {len(report.figures)} file(s) ({timings['figures']:.2f} s); tables and documents "
@@ -219,6 +229,9 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
     except Exception as exc:
         log(f"FAILED: {type(exc).__name__}: {exc}")
         raise
+    finally:
+        if pool is not None:
+            pool.close()
     written = tuple(sorted([*files, results_path, report.html, report.docx, *report.tables, *report.figures,
                             out / "run.log"]))
     log(f"done: {len(written)} files in {out} ({sum(timings.values()):.2f} s)")

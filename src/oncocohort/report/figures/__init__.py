@@ -20,7 +20,8 @@ from oncocohort.report.figures.afp import plot_afp
 from oncocohort.report.figures.flow import plot_flow
 from oncocohort.report.figures.forest import forest_endpoints, plot_forest
 from oncocohort.report.figures.km import KmSpec, km_specs, plot_km
-from oncocohort.report.figures.style import DEFAULT_DPI, FORMATS, FigureOutput, figure_style, save_figure
+from oncocohort.report.figure_output import FigureOutput, check_formats
+from oncocohort.report.figures.style import DEFAULT_DPI, figure_style, save_figure
 from oncocohort.report.figures.swimmer import plot_swimmer
 from oncocohort.report.figures.waterfall import plot_waterfall
 
@@ -84,9 +85,7 @@ def render_figures(results: dict[str, Any], out_dir: str | Path | None, *, forma
     while_drawing : work of the caller (e.g. the document text) run while the worker still draws; run
         once in any case, before this function returns.
     """
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ValueError(f"formats: {', '.join(bad)} not allowed; allowed: {', '.join(FORMATS)}")
+    check_formats(formats)
     folder = None if out_dir is None else Path(out_dir)
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -13,13 +13,14 @@ import contextlib
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from oncocohort.report.figure_output import FigureOutput
 
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
@@ -39,7 +40,6 @@ ONE_HALF_COLUMN_IN = 5.5
 DOUBLE_COLUMN_IN = 7.2
 DEFAULT_DPI = 300
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
-FORMATS = ("png", "svg", "pdf")
 PNG_COMPRESS_LEVEL = 1
 """zlib level for PNG files: level 1 encodes several times faster than the default 6 for ~1.4x the size."""
 
@@ -85,20 +85,6 @@ def slug(text: str) -> str:
     text = text.replace("≥", "ge").replace("≤", "le").replace(">", "gt").replace("<", "lt")
     text = text.replace("+", "plus").replace("–", "-")
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"
-
-
-@dataclass(frozen=True, slots=True)
-class FigureOutput:
-    """One rendered figure: its kind, file stem, caption, written paths and embeddable images."""
-
-    kind: str
-    name: str
-    title: str
-    caption: str
-    paths: tuple[Path, ...] = ()
-    png: bytes = b""
-    svg: str = ""
-    meta: dict = field(default_factory=dict)
 
 
 def save_figure(fig: Figure, name: str, out_dir: Path | None, *, formats: Sequence[str] = ("png",),
