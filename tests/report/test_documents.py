@@ -151,3 +151,19 @@ def test_safety_window_table_counts(results: dict[str, Any]) -> None:
     for row, w in zip(table.rows, windows, strict=True):
         b = w["by_arm"]["ici_mwa"]
         assert row.cells[col] == ("0" if b["any_grade"] == 0 else f"{b['any_grade']} ({b['any_grade_percent']:.1f})")
+
+
+@pytest.mark.parametrize("text", ["", "12 (23.1)", " leading", "trailing ", "a  b", "≥400 ng/ml <x> & y", "two\nlines",
+                                  "tab\there"])
+@pytest.mark.parametrize(("bold", "indent", "align"), [(False, 0, None), (True, 2, "left"), (False, 1, "center")])
+def test_table_cell_xml_is_what_python_docx_writes(text: str, bold: bool, indent: int, align: str | None) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from oncocohort.report.docx import _cell_text, _cell_text_docx
+
+    alignment = {None: None, "left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER}[align]
+    fast, slow = (Document().add_table(rows=1, cols=1).rows[0].cells[0] for _ in range(2))
+    _cell_text(fast, text, bold=bold, indent=indent, align=alignment, size=7.5)
+    _cell_text_docx(slow.paragraphs[0], text, bold=bold, indent=indent, align=alignment, size=7.5)
+    assert fast._tc.xml == slow._tc.xml
+    assert fast.text == text.replace("\r", "")
