@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from oncocohort.errors import OncocohortError
 from oncocohort.report import figures
 from oncocohort.report.figure_pool import FigurePool, pool_available
 from oncocohort.report.figures import render_figures
@@ -61,3 +62,28 @@ def test_a_run_leaves_matplotlib_and_scipy_stats_to_the_workers(tmp_path: Path) 
     n_files, *imported = done.stdout.split()
     assert imported == ["False", "False", "False"]
     assert len(list((tmp_path / "out" / "figures").glob("*.png"))) >= 10 and int(n_files) > 20
+
+
+def test_an_error_ends_the_workers_without_waiting_for_their_warm_up() -> None:
+    with pytest.raises(RuntimeError, match="stage failed"), FigurePool() as pool:
+        processes = list(pool._executor._processes.values())
+        raise RuntimeError("stage failed")
+    assert len(processes) == 2
+    assert all(p.exitcode is not None and p.exitcode < 0 for p in processes)  # terminated (signal), not finished
+
+
+def test_a_failed_run_ends_its_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncocohort.report import run as run_module
+
+    processes: list[Any] = []
+
+    def start() -> FigurePool:
+        pool = FigurePool()
+        processes.extend(pool._executor._processes.values())
+        return pool
+
+    monkeypatch.setattr(run_module, "start_figure_pool", start)
+    with pytest.raises(OncocohortError):  # no protocol file: fails right after the pool started
+        run_module.run_study(tmp_path / "missing.yaml", tmp_path / "out")
+    assert len(processes) == 2
+    assert all(p.exitcode is not None and p.exitcode < 0 for p in processes)

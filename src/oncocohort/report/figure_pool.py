@@ -59,11 +59,16 @@ class FigurePool:
                 while_drawing()
             done = [futures[i].result() for i in wanted]
         except BaseException:
-            self.close()
+            self.close(abandon=True)
             raise
         return [out for out in done if out is not None]
 
-    def close(self) -> None:
+    def close(self, *, abandon: bool = False) -> None:
+        """Stop the workers; ``abandon`` (after an error) ends them at once instead of letting a
+        warm-up or a figure in progress finish."""
+        if abandon:  # the executor has no public way to end running workers
+            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+                process.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> FigurePool:
@@ -71,7 +76,7 @@ class FigurePool:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        self.close(abandon=exc_type is not None)
 
 
 def pool_available() -> bool:

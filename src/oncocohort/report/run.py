@@ -187,6 +187,7 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
     log(f"oncocohort run {protocol_path} -> {out} (formats {', '.join(formats)}, {dpi} dpi)")
     # forked now, the figure workers import matplotlib while this process validates and analyses
     pool = start_figure_pool()
+    failed = True
     try:
         t0 = time.perf_counter()
         with step("Reading and validating the data"):
@@ -226,12 +227,13 @@ def run_study(protocol_path: str | Path, out_dir: str | Path | None = None, *, f
         timings["documents"] = report.timings.get("documents", 0.0)
         log(f"figures: {len(report.figures)} file(s) ({timings['figures']:.2f} s); tables and documents "
             f"({timings['documents']:.2f} s)")
+        failed = False
     except Exception as exc:
         log(f"FAILED: {type(exc).__name__}: {exc}")
         raise
     finally:
-        if pool is not None:
-            pool.close()
+        if pool is not None:  # after an error (or Ctrl-C) the workers' warm-up is not waited for
+            pool.close(abandon=failed)
     written = tuple(sorted([*files, results_path, report.html, report.docx, *report.tables, *report.figures,
                             out / "run.log"]))
     log(f"done: {len(written)} files in {out} ({sum(timings.values()):.2f} s)")
