@@ -87,3 +87,17 @@ def test_a_failed_run_ends_its_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         run_module.run_study(tmp_path / "missing.yaml", tmp_path / "out")
     assert len(processes) == 2
     assert all(p.exitcode is not None and p.exitcode < 0 for p in processes)
+
+
+def test_without_a_pool_a_run_draws_the_same_figures(report_run: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where forking is unavailable run_study draws through render_figures: same files as the pool."""
+    from oncocohort.report import run as run_module
+    from tests.report.conftest import FIXTURE_DPI
+
+    monkeypatch.setattr(run_module, "start_figure_pool", lambda: None)
+    run = run_module.run_study(EXAMPLE, tmp_path / "out", dpi=FIXTURE_DPI)
+    pooled = sorted((report_run.out_dir / "figures").glob("*.png"))
+    drawn = sorted((run.out_dir / "figures").glob("*.png"))
+    assert [p.name for p in drawn] == [p.name for p in pooled] and len(drawn) >= 10
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(drawn, pooled, strict=True))
