@@ -28,7 +28,6 @@ from oncocohort.stats.contingency import (
     CHISQ_WARNING,
     chi_square_test,
     _hypergeom_logpmf,
-    brentq,
     chi2_sf,
     compare_proportions_by_rule,
     fisher_exact,
@@ -363,19 +362,3 @@ def test_hypergeom_logpmf_is_scipy_and_sums_to_one():
         assert np.exp(log_p).sum() == pytest.approx(1.0, rel=1e-12)
 
 
-def test_brentq_takes_scipy_brentq_steps():
-    from scipy.optimize import brentq as scipy_brentq
-
-    rng = np.random.default_rng(3)
-    for _ in range(300):
-        a, b, c = rng.normal(size=3)
-        f = lambda x, a=a, b=b, c=c: np.tanh(a * x) + 0.1 * b * x**3 + 0.3 * c + 0.2 * np.sin(3 * x)  # noqa: E731
-        if np.sign(f(-5.0)) == np.sign(f(5.0)):
-            continue
-        for xtol, rtol in ((1e-14, 1e-14), (1e-9, 1e-10)):
-            root = brentq(f, -5.0, 5.0, xtol=xtol, rtol=rtol)
-            assert root == scipy_brentq(f, -5.0, 5.0, xtol=xtol, rtol=rtol)
-            assert abs(f(root)) < 1e-6
-    assert brentq(lambda x: x - 0.25, 0.0, 1.0, xtol=1e-14, rtol=1e-14) == pytest.approx(0.25, abs=1e-14)
-    with pytest.raises(ValueError):
-        brentq(lambda x: x * x + 1.0, -1.0, 1.0, xtol=1e-12, rtol=1e-12)

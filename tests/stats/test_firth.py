@@ -155,7 +155,7 @@ def test_separated_data_ordinary_cox_diverges_firth_is_finite(separated):
 
 @pytest.mark.parametrize("cols", [["age", "rx", "resid_ds", "ecog_ps"], ["rx"]])
 def test_newton_profile_limits_equal_bracketing_and_brent(ovarian, monkeypatch, cols):
-    """The CI limits by Newton steps on √deviance agree with those of the bracketing + Brent path
+    """The CI limits by Newton steps on √deviance agree with those of the bracketing + root-finder path
     (forced by allowing no Newton step), which evaluates only deviances, to its tolerance (1e-9)."""
     res = firth_cox(ovarian, "time", "status", cols)
     monkeypatch.setattr(firth, "_NEWTON_STEPS", 0)

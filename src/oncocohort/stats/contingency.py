@@ -42,6 +42,7 @@ from scipy.special import betaln, chdtrc, gammaln  # not scipy.stats / scipy.opt
 
 from oncocohort.errors import InputError
 from oncocohort.stats._fisher import FisherTooLarge, fisher_rxc_pvalue
+from oncocohort.stats._roots import bracketed_root
 
 CHISQ_WARNING = "Chi-squared approximation may be incorrect"  # R's exact wording
 MIN_EXPECTED_FOR_CHISQ = 5.0
@@ -303,7 +304,7 @@ def _solve_in_psi(f: Any) -> float:
         lo_t, hi_t = lo_t * 2.0, hi_t * 2.0
         if hi_t > 1e3:
             raise RuntimeError("odds-ratio root not bracketed")  # cannot happen for a < hi, a > lo
-    return float(np.exp(brentq(g, lo_t, hi_t, xtol=1e-14, rtol=1e-14)))
+    return float(np.exp(bracketed_root(g, lo_t, hi_t, xtol=1e-14, rtol=1e-14)))
 
 
 def chi2_sf(statistic: float, df: float) -> float:
@@ -319,44 +320,3 @@ def _hypergeom_logpmf(k: npt.NDArray[np.int64], total: int, good: int, drawn: in
             - betaln(k + 1, good - k + 1) - betaln(drawn - k + 1, bad - drawn + k + 1) - betaln(total + 1, 1))
 
 
-def brentq(f: Any, xa: float, xb: float, *, xtol: float, rtol: float, max_iter: int = 100) -> float:
-    """Root of f in [xa, xb] (f(xa), f(xb) of opposite signs) by Brent's method, step for step as
-    ``scipy.optimize.brentq`` (its C code, so the same iterates and root) without importing
-    scipy.optimize (~0.4 s). Converged when the bracket is below xtol + rtol |x|."""
-    xpre, xcur = float(xa), float(xb)
-    fpre, fcur = float(f(xpre)), float(f(xcur))
-    if fpre == 0:
-        return xpre
-    if fcur == 0:
-        return xcur
-    if np.signbit(fpre) == np.signbit(fcur):
-        raise ValueError("f(a) and f(b) must have different signs")
-    xblk = fblk = spre = scur = 0.0
-    for _ in range(max_iter):
-        if fpre != 0 and fcur != 0 and np.signbit(fpre) != np.signbit(fcur):
-            xblk, fblk = xpre, fpre
-            spre = scur = xcur - xpre
-        if abs(fblk) < abs(fcur):
-            xpre, xcur, xblk = xcur, xblk, xcur
-            fpre, fcur, fblk = fcur, fblk, fcur
-        delta = (xtol + rtol * abs(xcur)) / 2
-        sbis = (xblk - xcur) / 2
-        if fcur == 0 or abs(sbis) < delta:
-            return xcur
-        if abs(spre) > delta and abs(fcur) < abs(fpre):
-            if xpre == xblk:  # interpolate (secant)
-                stry = -fcur * (xcur - xpre) / (fcur - fpre)
-            else:  # extrapolate (inverse quadratic)
-                dpre = (fpre - fcur) / (xpre - xcur)
-                dblk = (fblk - fcur) / (xblk - xcur)
-                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
-            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):  # good short step
-                spre, scur = scur, stry
-            else:
-                spre = scur = sbis
-        else:
-            spre = scur = sbis
-        xpre, fpre = xcur, fcur
-        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
-        fcur = float(f(xcur))
-    raise RuntimeError(f"Brent's method did not converge in {max_iter} iterations")

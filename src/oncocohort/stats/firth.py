@@ -25,7 +25,7 @@ bound on |U*| this does not depend on the units of the covariates).
 Inference (coxphf defaults [3]): Wald SE from I(β̂)⁻¹; for each β_j the profile penalised
 likelihood l*_prof(b) = max_{β_{−j}} l*(b, β_{−j}); the CI is {b : 2[l*(β̂) − l*_prof(b)] ≤ χ²_{1,1−α}}
 (coxphf uses the Venzon–Moolgavkar iteration [4]; here the same limits are found by Newton's
-method on √(deviance) with the profile's slope −2 U*_j, falling back to bracketing and Brent's method) and the p-value is P(χ²₁ ≥ 2[l*(β̂) − l*_prof(0)])
+method on √(deviance) with the profile's slope −2 U*_j, falling back to bracketing and a bracketed root finder) and the p-value is P(χ²₁ ≥ 2[l*(β̂) − l*_prof(0)])
 (penalised likelihood-ratio test). The global test is 2[l*(β̂) − l*(0)] on p df.
 
 R: ``coxphf::coxphf(Surv(time, status) ~ x1 + x2, data = d)`` (Breslow ties, pl = TRUE).
@@ -56,7 +56,8 @@ from scipy.special import gammaincinv  # scipy.stats.chi2.ppf's kernel; not scip
 
 from oncocohort.errors import ConvergenceWarning, InputError, Note
 from oncocohort.stats._validation import as_event_array, as_float_array
-from oncocohort.stats.contingency import brentq, chi2_sf
+from oncocohort.stats._roots import bracketed_root
+from oncocohort.stats.contingency import chi2_sf
 
 FloatArray = npt.NDArray[np.float64]
 _DEVIANCE_CAP = 1e10
@@ -353,7 +354,7 @@ def _profile(j: int, b: float, start: FloatArray, risk: _RiskSets, max_iter: int
 
 
 _NEWTON_STEPS = 8
-"""Newton steps for a profile limit before falling back to bracketing and Brent's method."""
+"""Newton steps for a profile limit before falling back to bracketing and a bracketed root finder."""
 _LIMIT_STEP_TOL = 1e-7
 """A limit is accepted after a Newton step below this (standardised units): the next would be ~1e-14."""
 
@@ -365,9 +366,9 @@ def _profile_limit(profile, beta: FloatArray, slope: FloatArray, j: int, se: flo
     Newton's method on the signed root r(b) = √deviance(b), nearly linear in b (r ≈ |b − β̂_j| / SE),
     with r′ = deviance′ / (2r) from the profile's own slope −2 U*_j (the envelope theorem: no extra
     fit), started at the Wald limit; each fit is warm-started from the last maximiser moved along its
-    path dβ/db. The root is that of Brent's method on the same deviance (to < 1e-9), in 3–5 fits
+    path dβ/db. The root is that of the bracketed root finder on the same deviance (to < 1e-9), in 3–5 fits
     instead of 8–12. Any step that leaves the bracket known so far, a non-finite or flat deviance, or
-    no convergence in ``_NEWTON_STEPS`` falls back to bracketing by doubling, then Brent's method.
+    no convergence in ``_NEWTON_STEPS`` falls back to bracketing by doubling, then the bracketed root finder (:mod:`._roots`).
     """
     centre, target = float(beta[j]), float(np.sqrt(crit))
     inner, outer = centre, np.inf * direction  # deviance below / at or above crit
@@ -396,13 +397,14 @@ def _profile_limit(profile, beta: FloatArray, slope: FloatArray, j: int, se: flo
 
 
 def _bracket_and_brent(deviance, centre: float, se: float, crit: float, direction: float) -> float:
-    """Solve deviance(b) = crit on one side of β̂_j: bracket by doubling, then Brent's method."""
+    """Solve deviance(b) = crit on one side of β̂_j: bracket by doubling, then a bracketed root
+    finder (:mod:`._roots`)."""
     width = max(se, 0.1)
     inner = centre
     for _ in range(60):
         outer = centre + direction * width
         if deviance(outer) >= crit:
             lo, hi = sorted((inner, outer))
-            return float(brentq(lambda b: deviance(b) - crit, lo, hi, xtol=1e-9, rtol=1e-10))
+            return float(bracketed_root(lambda b: deviance(b) - crit, lo, hi, xtol=1e-9, rtol=1e-10))
         inner, width = outer, width * 2.0
     return float(direction * np.inf)  # profile never reaches the critical value (flat penalised likelihood)
