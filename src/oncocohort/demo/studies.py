@@ -77,7 +77,7 @@ def write_study(study: DemoStudy, folder: str | Path) -> Path:
     path = folder / "protocol.yaml"
     path.write_text(study.protocol_text, encoding="utf-8")
     protocol = load_protocol(path)
-    names = [t for t in protocol.data.model_fields if getattr(protocol.data, t) is not None]
+    names = [t for t in type(protocol.data).model_fields if getattr(protocol.data, t) is not None]
     for table in names:
         frame = study.tables[table]
         frame.to_csv(folder / getattr(protocol.data, table).path, index=False, date_format="%Y-%m-%d",
