@@ -186,10 +186,11 @@ def derivative_function(rs: RiskSets, ties: str, means: FloatArray, scale: Float
         compiled = rs.x_rows.shape[0] >= COMPILED_MIN_ROWS
     if compiled:
         from oncocohort.stats import _cox_kernels as kern
+        risk = np.empty(rs.x_rows.shape[0])  # scratch reused by every iteration
 
         def compiled_pass(beta: FloatArray) -> Derivatives:
             ll, u, info = kern.cox_derivatives(rs.x_rows, means, scale, rs.row_weights, rs.row_event,
-                                               rs.row_group, rs.group_first, beta, ties == "efron")
+                                               rs.row_group, rs.group_first, beta, ties == "efron", risk)
             return Derivatives(float(ll), u, info)
         return compiled_pass
     xs = (rs.x - means) * scale
