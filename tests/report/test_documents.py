@@ -167,3 +167,21 @@ def test_table_cell_xml_is_what_python_docx_writes(text: str, bold: bool, indent
     _cell_text_docx(slow.paragraphs[0], text, bold=bold, indent=indent, align=alignment, size=7.5)
     assert fast._tc.xml == slow._tc.xml
     assert fast.text == text.replace("\r", "")
+
+
+def test_appendix_shows_input_files_relative_to_the_protocol_not_the_authors_folders(
+        report_run: Any, results: dict[str, Any]) -> None:
+    """results.json keeps the absolute paths (provenance); the shared documents show each file
+    relative to the protocol's folder, with its sha256."""
+    prov = results["provenance"]
+    protocol_dir = str(Path(prov["protocol"]["path"]).parent)
+    html = report_run.report_html.read_text(encoding="utf-8")
+    docx_text = "\n".join([p.text for p in Document(str(report_run.report_docx)).paragraphs]
+                          + [c.text for t in Document(str(report_run.report_docx)).tables
+                             for r in t.rows for c in r.cells])
+    assert protocol_dir not in html and protocol_dir not in docx_text
+    for info in prov["inputs"].values():
+        shown = Path(info["path"]).relative_to(protocol_dir).as_posix()
+        assert f"<td>{shown}</td><td>{info['rows']}</td>" in html
+        assert shown in docx_text and info["sha256"] in docx_text
+    assert f"{Path(prov['protocol']['path']).name} (sha256 {prov['protocol']['sha256']})" in html

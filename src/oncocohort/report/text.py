@@ -7,6 +7,7 @@ Each function returns plain paragraphs (strings) grouped under headings; ``repor
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from oncocohort.report import format as f
@@ -247,20 +248,39 @@ def results_sections(results: dict[str, Any]) -> list[Section]:
     return out
 
 
+def _shown_path(path: str | None, base: PurePath | None) -> str | None:
+    """A file as the report shows it: relative to the protocol's folder, else its name only. A report
+    is passed around; the absolute path (kept in results.json) would show the author's folders and
+    user name, and the sha256 beside it identifies the file anyway."""
+    if path is None:
+        return None
+    pure = PurePath(path)
+    if base is not None:
+        try:
+            return pure.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return pure.name
+
+
 def reproducibility_items(results: dict[str, Any], *, protocol_text: str | None = None,
                           versions: dict[str, str] | None = None, seed: int | None = None) -> dict[str, Any]:
     """Appendix content: tool and library versions, protocol path and sha256, input files, seed, protocol text."""
     prov = results.get("provenance") or {}
     lib = {k: prov[k] for k in ("python", "numpy", "scipy", "pandas") if prov.get(k)}
     lib.update(versions or {})
+    protocol = dict(prov.get("protocol") or {})
+    base = PurePath(protocol["path"]).parent if protocol.get("path") else None
+    if protocol.get("path"):
+        protocol["path"] = _shown_path(protocol["path"], base)
     return {
         "tool": f"{prov.get('tool', 'oncocohort')} {prov.get('version', '')}".strip(),
         "created_at": prov.get("created_at"),
         "schema_version": results.get("schema_version"),
         "versions": lib,
-        "protocol": prov.get("protocol") or {},
-        "inputs": [{"table": k, "path": v.get("path"), "sha256": v.get("sha256"), "rows": v.get("rows")}
-                   for k, v in (prov.get("inputs") or {}).items()],
+        "protocol": protocol,
+        "inputs": [{"table": k, "path": _shown_path(v.get("path"), base), "sha256": v.get("sha256"),
+                    "rows": v.get("rows")} for k, v in (prov.get("inputs") or {}).items()],
         "seed": seed,
         "protocol_text": protocol_text,
     }
