@@ -279,8 +279,8 @@ def derive_command(
     """Derive the analysis tables: eligibility flow, time-to-event endpoints, responses, adverse events.
 
     Validates the data files, then writes OUT/adsl, adtte, adrs, adae (.csv, or .parquet with
-    --format parquet) and OUT/flow.json (STROBE/CONSORT counts), and stores the four tables in the
-    study database (schema "derived"). Every column and censoring rule is documented in
+    --format parquet), OUT/flow.json (STROBE/CONSORT counts) and OUT/derive_notes.json (the notes
+    and warnings printed here), and stores the four tables in the study database (schema "derived"). Every column and censoring rule is documented in
     docs/derived-data.md.
 
     Example:

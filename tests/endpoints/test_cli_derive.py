@@ -19,6 +19,15 @@ def test_derive_writes_tables_flow_and_database(tmp_path):
     assert {"adsl.parquet", "adtte.parquet", "adrs.parquet", "adae.parquet", "flow.json"} <= names
     flow = json.loads((tmp_path / "flow.json").read_text(encoding="utf-8"))
     assert flow["screened"] == flow["excluded"] + flow["analysed_total"]
+    # the notes and warnings the console showed are kept in derive_notes.json
+    kept = json.loads((tmp_path / "derive_notes.json").read_text(encoding="utf-8"))
+    assert kept["notes"], "the example study has data decisions to record"
+    shown = " ".join(result.output.split())
+    for note in kept["notes"]:
+        assert " ".join(note["message"].split()) in shown
+        assert set(note) == {"message", "count", "details"}
+    for warning in kept["warnings"]:
+        assert {"table", "patient_id", "column", "value", "expected", "rule"} <= set(warning)
     adtte = pd.read_parquet(tmp_path / "adtte.parquet")
     assert set(adtte["endpoint"]) == {"os", "pfs", "ttp"}
     from oncocohort.io.database import read_table, study_database_path

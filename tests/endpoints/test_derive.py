@@ -122,7 +122,8 @@ def test_discontinuation_in_adsl(derived):
 
 def test_write_csv_and_parquet(derived, tmp_path):
     paths = write_derived_tables(derived, tmp_path / "csv")
-    assert sorted(p.name for p in paths) == ["adae.csv", "adrs.csv", "adsl.csv", "adtte.csv", "flow.json"]
+    assert sorted(p.name for p in paths) == ["adae.csv", "adrs.csv", "adsl.csv", "adtte.csv", "derive_notes.json",
+                                             "flow.json"]
     back = pd.read_csv(tmp_path / "csv" / "adtte.csv")
     assert {"patient_id", "arm", "endpoint", "origin_date", "end_date", "time_days", "time_months", "event",
             "censor_reason"} <= set(back.columns)
