@@ -75,9 +75,13 @@ def test_epv_warning_and_ph_test(ovarian):
     assert d["epv"] == pytest.approx(12 / 4) and d["epv_warning"] is True
     assert any(issubclass(w.category, StatisticalWarning) and "EPV = 3.0" in str(w.message) for w in caught)
     zph = ref["cox_zph"]["multivariable_efron"]["km"]["table"]
+    # one row per covariate (two-level factors here, so one df each, as R's table)
+    by_covariate = {"age": "age", "arm": "rx", "resid_ds": "resid_ds", "ecog_ps": "ecog_ps"}
+    assert [row["term"] for row in d["ph_test"]["terms"]] == list(by_covariate)
     for row in d["ph_test"]["terms"]:
-        assert row["chisq"] == pytest.approx(zph[TERMS[row["term"]]]["chisq"], rel=1e-6)
-        assert row["p"] == pytest.approx(zph[TERMS[row["term"]]]["p"], rel=1e-6)
+        assert row["chisq"] == pytest.approx(zph[by_covariate[row["term"]]]["chisq"], rel=1e-6)
+        assert row["p"] == pytest.approx(zph[by_covariate[row["term"]]]["p"], rel=1e-6)
+        assert row["df"] == 1
     assert d["ph_test"]["global"]["chisq"] == pytest.approx(zph["GLOBAL"]["chisq"], rel=1e-6)
     assert d["ph_test"]["global"]["df"] == 4
 
@@ -123,3 +127,24 @@ def test_epv_warning_counts_terms_of_unfitted_model(ovarian):
     assert d["multivariable"] == [] and d["epv"] == pytest.approx(2 / 4)
     messages = [str(w.message) for w in caught if issubclass(w.category, StatisticalWarning)]
     assert any("2 events for 4 model terms (EPV = 0.5" in m for m in messages), messages
+
+
+def test_ph_test_of_a_four_level_factor_is_joint_as_r(reference_dir):
+    """veteran with celltype as a 4-level categorical: the analysis builds its own dummies, and the
+    PH test groups them back into one 3-df test per covariate, as R's cox.zph on a factor."""
+    from tests.stats.test_cox_zph import VETERAN_FACTOR_ZPH
+
+    protocol = make_protocol(variables=[{"name": "karno", "type": "continuous"},
+                                        {"name": "celltype", "type": "categorical", "levels": ["1", "2", "3", "4"]}],
+                             covariates=["arm", "karno", "celltype"], reference={"celltype": "1"})
+    adsl, adtte = reference_frames(reference_dir / "veteran.csv", arm_column="trt", arm_map={1: "ici", 2: "ici_mwa"},
+                                   categorical={"celltype": ["1", "2", "3", "4"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ph = cox_models(adsl, adtte, protocol).to_dict()["os"]["ph_test"]
+    r = VETERAN_FACTOR_ZPH["km"]
+    assert [(row["term"], row["df"]) for row in ph["terms"]] == [("arm", 1), ("karno", 1), ("celltype", 3)]
+    for row, name in zip(ph["terms"], ("trt", "karno", "celltype")):
+        assert row["chisq"] == pytest.approx(r[name][0], rel=1e-6)
+        assert row["p"] == pytest.approx(r[name][2], rel=1e-6)
+    assert ph["global"]["chisq"] == pytest.approx(r["GLOBAL"][0], rel=1e-6) and ph["global"]["df"] == 5

@@ -49,3 +49,51 @@ def test_single_covariate_global_equals_term() -> None:
     table = cox_ph(lung, "time", "status", ["age"]).ph_test("identity").table
     assert table.loc["age", "chisq"] == pytest.approx(table.loc["GLOBAL", "chisq"], rel=1e-12)
     assert list(table.columns) == ["chisq", "df", "p"]
+
+
+# R 4.2.2, survival 3.5-3, on tests/data/reference/veteran.csv with celltype as a factor:
+#   fit <- coxph(Surv(time, status) ~ trt + karno + celltype, data = d, ties = "efron")
+#   cox.zph(fit, transform = "km")$table ; cox.zph(fit, transform = "rank")$table
+VETERAN_FACTOR_ZPH = {
+    "km": {"trt": (2.0630741206443262e-01, 1, 6.4967714116915476e-01),
+           "karno": (1.2813325591115479e+01, 1, 3.4415927802801453e-04),
+           "celltype": (1.4531710396470313e+01, 3, 2.2638903172981510e-03),
+           "GLOBAL": (2.2859685274987292e+01, 5, 3.5906454355346301e-04)},
+    "rank": {"trt": (2.1510306158602177e-01, 1, 6.4279674284205712e-01),
+             "karno": (1.3393896165805669e+01, 1, 2.5244446038033525e-04),
+             "celltype": (1.4675680798205649e+01, 3, 2.1158626327685451e-03),
+             "GLOBAL": (2.3293799602484192e+01, 5, 2.9658480295747055e-04)},
+}
+
+
+@pytest.mark.parametrize("transform", ["km", "rank"])
+def test_a_factor_is_tested_jointly_as_r_does_also_from_hand_made_dummies(transform: str) -> None:
+    """R's cox.zph tests a factor over all its columns (terms = TRUE). A categorical covariate gets
+    that by default; dummy columns built by the caller get it through ``terms``."""
+    vet = pd.read_csv(REF / "veteran.csv")
+    vet["celltype"] = vet["celltype"].astype(str)
+    fit = cox_ph(vet, "time", "status", ["trt", "karno", "celltype"])
+    dummies = cox_ph(vet, "time", "status", ["trt", "karno", "celltype_smallcell", "celltype_adeno",
+                                               "celltype_large"])
+    grouped = dummies.ph_test(transform, terms={"trt": ["trt"], "karno": "karno",
+                                                "celltype": ["celltype_smallcell", "celltype_adeno",
+                                                             "celltype_large"]})
+    for table in (fit.ph_test(transform).table, grouped.table):
+        assert list(table.index) == ["trt", "karno", "celltype", "GLOBAL"]
+        for term, (chisq, df, p) in VETERAN_FACTOR_ZPH[transform].items():
+            assert table.loc[term, "chisq"] == pytest.approx(chisq, rel=1e-6)
+            assert table.loc[term, "df"] == df
+            assert table.loc[term, "p"] == pytest.approx(p, rel=1e-6)
+    # without grouping, the dummies are three one-df tests (what R gives for numeric dummies)
+    assert list(dummies.ph_test(transform).table["df"]) == [1, 1, 1, 1, 1, 5]
+
+
+def test_term_groups_must_cover_every_term_once() -> None:
+    vet = pd.read_csv(REF / "veteran.csv")
+    fit = cox_ph(vet, "time", "status", ["trt", "karno", "age"])
+    with pytest.raises(InputError, match="in none: \\['age'\\]"):
+        fit.ph_test(terms={"a": ["trt"], "b": ["karno"]})
+    with pytest.raises(InputError, match="in two: \\['trt'\\]"):
+        fit.ph_test(terms={"a": ["trt", "karno"], "b": ["trt", "age"]})
+    with pytest.raises(InputError, match="names \\['sex'\\]"):
+        fit.ph_test(terms={"a": ["trt", "karno", "age"], "b": ["sex"]})

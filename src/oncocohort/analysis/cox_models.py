@@ -262,14 +262,19 @@ def _not_fittable(design: Design) -> str | None:
 
 
 def _ph_test(model: ModelResult) -> tuple[dict[str, Any] | None, str | None]:
-    """Per-term and global Grambsch–Therneau tests (R ``cox.zph(fit, transform = "km")``)."""
+    """Per-covariate and global Grambsch–Therneau tests (R ``cox.zph(fit, transform = "km")``): a
+    categorical covariate is tested jointly over its dummy columns, as R does for a factor
+    (``terms = TRUE``); each row's ``term`` is then the covariate, with its df."""
     if model.fit is None:
         return None, "multivariable model not fitted"
     raw = model.fit.raw
     if not hasattr(raw, "ph_test"):
         return None, "the Cox engine has no proportional-hazards test"
+    groups: dict[str, list[str]] = {}
+    for t in model.fit.terms:  # the model's columns are the analysis' own dummies: group them back
+        groups.setdefault(t.covariate, []).append(t.column)
     try:
-        res = raw.ph_test(transform="km")
+        res = raw.ph_test(transform="km", terms=groups)
     except FIT_ERRORS as exc:
         return None, f"proportional-hazards test failed ({exc})"
     table = res if isinstance(res, pd.DataFrame) else getattr(res, "table", None)

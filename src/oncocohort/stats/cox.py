@@ -137,10 +137,12 @@ class CoxResult:
     references: Mapping[str, Any]
     state: CoxState = field(repr=False)
 
-    def ph_test(self, transform: Literal["km", "identity", "rank"] = "km") -> CoxZphResult:
-        """Score test of proportional hazards per covariate and GLOBAL, as R's ``cox.zph``."""
+    def ph_test(self, transform: Literal["km", "identity", "rank"] = "km",
+                terms: Mapping[str, Sequence[str]] | None = None) -> CoxZphResult:
+        """Score test of proportional hazards per covariate and GLOBAL, as R's ``cox.zph``;
+        ``terms`` groups model terms to test jointly (default: each covariate's columns)."""
         from oncocohort.stats.cox_zph import cox_zph
-        return cox_zph(self, transform=transform)
+        return cox_zph(self, transform=transform, terms=terms)
 
     def baseline_hazard(self) -> pd.DataFrame:
         """Cumulative baseline hazard at x = 0, as R's ``basehaz(fit, centered = FALSE)``."""

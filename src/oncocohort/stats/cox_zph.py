@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -80,13 +81,17 @@ def transformed_time(time: FloatArray, event: npt.NDArray[np.bool_], transform: 
     raise InputError("transform", f"must be 'km', 'identity' or 'rank', got {transform!r}")
 
 
-def cox_zph(result: CoxResult, *, transform: Transform = "km") -> CoxZphResult:
+def cox_zph(result: CoxResult, *, transform: Transform = "km",
+            terms: Mapping[str, Sequence[str]] | None = None) -> CoxZphResult:
     """Exact score test of proportional hazards per covariate and GLOBAL (module docstring).
 
     R: ``cox.zph(fit, transform = transform)`` (``terms = TRUE``: a categorical covariate is tested
-    jointly over its dummy columns).
+    jointly over its dummy columns). ``terms`` names other groups of model terms to test jointly
+    (e.g. dummy columns a caller built itself: ``{"ecog": ["ecog_1", "ecog_2"]}``); every model term
+    must be in exactly one group.
     """
     st = result.state
+    groups = _term_groups(result, terms)
     rs = st.risk_sets
     keep = st.estimable
     x = st.x_centred[:, keep]
@@ -107,7 +112,7 @@ def cox_zph(result: CoxResult, *, transform: Transform = "km") -> CoxZphResult:
     imat = np.block([[blocks[0], blocks[1]], [blocks[1].T, blocks[2]]])
     position = np.cumsum(keep) - 1  # column index among the estimable columns
     rows, names = [], []
-    for cov, cols in st.covariate_columns.items():  # loop over covariates, not rows
+    for cov, cols in groups.items():  # loop over covariates, not rows
         jj = [int(position[c]) for c in cols if keep[c]]
         if not jj:
             continue
@@ -120,6 +125,27 @@ def cox_zph(result: CoxResult, *, transform: Transform = "km") -> CoxZphResult:
     table = pd.DataFrame(rows, index=pd.Index(names, name="term"), columns=["chisq", "df", "p"])
     table["df"] = table["df"].astype(int)
     return CoxZphResult(table, transform)
+
+
+def _term_groups(result: CoxResult, terms: Mapping[str, Sequence[str]] | None) -> Mapping[str, tuple[int, ...]]:
+    """Column indices per tested group: the fit's covariates, or the caller's groups of term names."""
+    if terms is None:
+        return result.state.covariate_columns
+    names = list(result.params.index)
+    groups: dict[str, tuple[int, ...]] = {}
+    seen: list[str] = []
+    for group, members in terms.items():
+        members = [members] if isinstance(members, str) else list(members)
+        unknown = [m for m in members if m not in names]
+        if unknown or not members:
+            raise InputError("terms", f"group {group!r} names {unknown or 'no term'}; the model's terms are {names}")
+        groups[str(group)] = tuple(names.index(m) for m in members)
+        seen += members
+    if sorted(seen) != sorted(names):
+        twice = sorted({m for m in seen if seen.count(m) > 1})
+        missing = [m for m in names if m not in seen]
+        raise InputError("terms", f"every model term must be in exactly one group (in two: {twice}; in none: {missing})")
+    return groups
 
 
 def _test(imat: FloatArray, u: FloatArray, df: int) -> tuple[float, int, float]:
