@@ -80,20 +80,21 @@ def test_threaded_row_passes_equal_one_pass_with_ties_strata_and_weights(monkeyp
     rng = np.random.default_rng(7)
     n, p = 5_000, 4
     x = np.ascontiguousarray(rng.normal(size=(n, p)))
-    time = np.ceil(rng.exponential(30.0, n))  # ~150 distinct days: heavy ties
+    time = np.ceil(rng.exponential(4.0, n))  # ~30 distinct weeks per stratum: heavy ties
     event = rng.random(n) < 0.6
     weights = rng.uniform(0.5, 2.0, n)
     stratum = rng.integers(0, 2, n)
     rs = kf.build_risk_sets(time, event, x, weights, stratum)
-    assert rs.group_first.shape[0] * 16 <= n  # so that pass 1 is split too
     means, scale = kf.centring(x, weights)
     beta = np.array([0.3, -0.2, 0.1, 0.05])
     args = (x, means, scale, weights, event, rs.row_group, rs.group_first, beta, True)
     monkeypatch.setenv("ONCOCOHORT_THREADS", "1")
     one = kern.cox_derivatives(*args)
     monkeypatch.setenv("ONCOCOHORT_THREADS", "3")
-    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 1000)
-    assert len(kern.row_chunks(n)) == 3
+    monkeypatch.setattr(kern, "PARALLEL_MIN_ROWS", 400)
+    assert len(kern.row_chunks(n)) == 3 and len(kern.row_chunks(n, 4)) == 12
+    assert len(kern.pass1_chunks(n, rs.group_first.shape[0])) == 12  # few groups: pass 1 split too
+    assert len(kern.pass1_chunks(n, n // 2)) == 1  # many distinct times: one chunk for pass 1
     three = kern.cox_derivatives(*args)
     assert three[0] == pytest.approx(one[0], rel=1e-13)
     np.testing.assert_allclose(three[1], one[1], rtol=1e-10, atol=1e-10)

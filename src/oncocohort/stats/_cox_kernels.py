@@ -65,7 +65,7 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron, r
     n_groups = group_first.shape[0]
     beta = np.ascontiguousarray(beta, dtype=np.float64)
     # pass 1 keeps (G, 2, p + 1) sums per chunk: split it only when that is small beside the rows
-    chunks1 = row_chunks(n) if n_groups * 16 <= n else [(0, n)]
+    chunks1 = pass1_chunks(n, n_groups)
     raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
     dead = np.zeros((len(chunks1), n_groups, 2))  # [number of events, Σ w over events]
     row_terms = np.zeros((len(chunks1), p + 1))  # [Σ_events w x_raw, Σ_events w η]
@@ -79,7 +79,7 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron, r
     else:
         raw, dead, row_terms = raw[0], dead[0], row_terms[0]
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron)
-    chunks2 = row_chunks(n)
+    chunks2 = row_chunks(n, 4)
     parts = np.zeros((len(chunks2), p, p))
     _run(information_rows, [(x, mean, scale, risk, event, group, coef, corr, lo, hi, parts[c], none[0])
                             for c, (lo, hi) in enumerate(chunks2)])
@@ -105,11 +105,21 @@ def worker_count() -> int:
     return max(1, min(8, cpus))
 
 
-def row_chunks(n: int) -> list[tuple[int, int]]:
-    """Contiguous [lo, hi) row ranges, one per thread, each at least ``PARALLEL_MIN_ROWS``."""
-    k = max(1, min(worker_count(), n // PARALLEL_MIN_ROWS))
+def row_chunks(n: int, per_worker: int = 1) -> list[tuple[int, int]]:
+    """Contiguous [lo, hi) row ranges, ``per_worker`` per thread (several let the threads balance
+    when one core is busy with something else), each at least ``PARALLEL_MIN_ROWS`` rows; one
+    range when there is a single worker."""
+    workers = worker_count()
+    k = 1 if workers == 1 else max(1, min(workers * per_worker, n // PARALLEL_MIN_ROWS))
     edges = [n * i // k for i in range(k + 1)]
     return list(zip(edges[:-1], edges[1:]))
+
+
+def pass1_chunks(n: int, n_groups: int) -> list[tuple[int, int]]:
+    """Chunks for pass 1, which keeps (G, 2, p + 1) sums per chunk: split only while those copies
+    stay small beside the rows (tied times: few groups); one chunk when times are mostly distinct."""
+    chunks = row_chunks(n, 4)
+    return chunks if n_groups * len(chunks) * 4 <= n else [(0, n)]
 
 
 _POOL: list[ThreadPoolExecutor] = []
@@ -118,14 +128,23 @@ os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def _run(kernel, argument_lists) -> None:
-    """Call ``kernel(*args)`` for each argument tuple: inline for one, on the pool for more."""
+    """Call ``kernel(*args)`` for each argument tuple: inline for one; for more, the calling
+    thread and up to ``worker_count() − 1`` pool threads take the next pending tuple until none is
+    left (so a thread slowed by another process takes fewer chunks)."""
     if len(argument_lists) == 1:
         kernel(*argument_lists[0])
         return
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=8, thread_name_prefix="oncocohort-cox"))
-    futures = [_POOL[0].submit(kernel, *args) for args in argument_lists[1:]]
-    kernel(*argument_lists[0])  # the calling thread takes the first chunk
+    pending = iter(argument_lists)  # next() on a list iterator is atomic under the GIL
+
+    def drain() -> None:
+        for args in pending:
+            kernel(*args)
+
+    helpers = min(worker_count(), len(argument_lists)) - 1
+    futures = [_POOL[0].submit(drain) for _ in range(helpers)]
+    drain()
     for future in futures:
         future.result()
 
@@ -345,7 +364,7 @@ def stack_columns(columns, x, bad):
     ``bad`` per row with whether it holds a NaN or an infinite value; row chunks on the thread
     pool. The caller allocates the outputs with NumPy (huge pages; see
     ``_cox_design._numeric_block``)."""
-    _run(_stack_rows, [(columns, x, bad, lo, hi) for lo, hi in row_chunks(x.shape[0])])
+    _run(_stack_rows, [(columns, x, bad, lo, hi) for lo, hi in row_chunks(x.shape[0], 4)])
 
 
 @njit(cache=True, nogil=True)
@@ -382,7 +401,7 @@ def centred_null_derivatives(x, w, event, group, group_first, efron):
     n, p = x.shape
     n_groups = group_first.shape[0]
     zero, ones = np.zeros(p), np.ones(p)
-    chunks1 = row_chunks(n) if n_groups * 16 <= n else [(0, n)]
+    chunks1 = pass1_chunks(n, n_groups)
     raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
     dead = np.zeros((len(chunks1), n_groups, 2))
     row_terms = np.zeros((len(chunks1), p + 1))
@@ -398,7 +417,7 @@ def centred_null_derivatives(x, w, event, group, group_first, efron):
     zero_one = unit.all(axis=0)
     means = np.where(zero_one, 0.0, shift + total[:p] / total[p])
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, means, ones, group_first, efron)
-    chunks2 = row_chunks(n)
+    chunks2 = row_chunks(n, 4)
     parts = np.zeros((len(chunks2), p, p))
     spread = np.zeros((len(chunks2), p))
     _run(information_rows, [(x, means, ones, w, event, group, coef, corr, lo, hi, parts[c], spread[c])
