@@ -113,9 +113,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
             out.iloc[sel] = pd.to_datetime(ymd, errors="coerce").to_numpy()
         n_day_first, n_month_first = int(day_first.sum()), int(month_first.sum())
         if n_day_first and n_month_first:  # both orders present: flag the rarer (both on a tie)
-            minority = ((month_first if n_month_first <= n_day_first else False)
-                        | (day_first if n_day_first <= n_month_first else False))
-            mixed[np.flatnonzero(pending)[minority.fillna(False).to_numpy(dtype=bool)]] = True
+            rarer = np.zeros(len(a), dtype=bool)
+            if n_month_first <= n_day_first:
+                rarer |= month_first.fillna(False).to_numpy(dtype=bool)
+            if n_day_first <= n_month_first:
+                rarer |= day_first.fillna(False).to_numpy(dtype=bool)
+            mixed[np.flatnonzero(pending)[rarer]] = True
         slashed = parts[0].notna().to_numpy()
         amb_local = slashed & ~clear.to_numpy() & (a <= 12).to_numpy() & (b <= 12).to_numpy()
         ambiguous[np.flatnonzero(pending)[amb_local]] = True
