@@ -54,7 +54,7 @@ def test_protocol_new_unknown_preset(runner, tmp_path: Path) -> None:
 def test_validate_a_valid_study(runner, study: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(study), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, _output(result)
-    assert "data valid: patients 16 rows, lesions 131 rows" in _output(result)
+    assert "data valid: patients 16 rows, lesions 140 rows" in _output(result)
     assert (tmp_path / "out" / "validation-report.txt").read_text().startswith(
         "Validation report: tace-ici-realworld\n0 error(s), 0 warning(s)")
 
