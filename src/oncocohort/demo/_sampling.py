@@ -11,6 +11,7 @@ distribution of the group's draws stays close to the model distribution for ever
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -103,3 +104,22 @@ def append_rows(main: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     implicitly until it deprecated that (FutureWarning), kept so the bundled data stay the same."""
     empty = [c for c in extra.columns if c in main.columns and extra[c].isna().all()]
     return pd.concat([main, extra.drop(columns=empty)], ignore_index=True)
+
+
+def ids_in_screening_order(rng: np.random.Generator, tables: dict[str, pd.DataFrame], *, unallocated_start: Any,
+                           prefix: str, order_by: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Replace ``patient_id`` in every table by ``<prefix>001…`` in screening order: treatment start,
+    with ties and never-allocated patients (start set to ``unallocated_start``) in random order. Each
+    table is then sorted by patient and by the first column of ``order_by`` it has."""
+    p = tables["patients"]
+    key = p["treatment_start_date"].fillna(pd.Timestamp(unallocated_start)).to_numpy()
+    order = np.lexsort((rng.random(len(p)), key))
+    new_id = np.empty(len(p), dtype=object)
+    new_id[order] = [f"{prefix}{i + 1:03d}" for i in range(len(p))]
+    mapping = dict(zip(p["patient_id"], new_id, strict=True))
+    out = {}
+    for name, t in tables.items():
+        t = t.assign(patient_id=t["patient_id"].map(mapping))
+        sort = ["patient_id"] + [c for c in order_by if c in t.columns][:1]
+        out[name] = t.sort_values(sort, kind="stable").reset_index(drop=True)
+    return out

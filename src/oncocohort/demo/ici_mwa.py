@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oncocohort.demo._sampling import ids_in_screening_order
 from oncocohort.demo.baseline import baseline_table, model_covariates
 from oncocohort.demo.design import ARMS, DATA_CUTOFF, DISCONTINUATION, SCREENING_END, SCREENING_START, TABLE_II, TABLE_V
 from oncocohort.demo.model import HazardModel, Timeline, simulate_timeline
@@ -134,15 +135,5 @@ def _date(start: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 def _assign_ids(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Synthetic ids SYN-M001… in screening order (treatment start; ties and unallocated at random)."""
-    p = tables["patients"]
-    key = p["treatment_start_date"].fillna(pd.Timestamp(SCREENING_END)).to_numpy()
-    order = np.lexsort((rng.random(len(p)), key))
-    new_id = np.empty(len(p), dtype=object)
-    new_id[order] = [f"{ID_PREFIX}{i + 1:03d}" for i in range(len(p))]
-    mapping = dict(zip(p["patient_id"], new_id, strict=True))
-    out = {}
-    for name, t in tables.items():
-        t = t.assign(patient_id=t["patient_id"].map(mapping))
-        sort = ["patient_id"] + [c for c in ("visit_date", "onset_date", "date", "kind", "lesion_type") if c in t.columns][:1]
-        out[name] = t.sort_values(sort, kind="stable").reset_index(drop=True)
-    return out
+    return ids_in_screening_order(rng, tables, unallocated_start=SCREENING_END, prefix=ID_PREFIX,
+                                  order_by=("visit_date", "onset_date", "date", "kind", "lesion_type"))

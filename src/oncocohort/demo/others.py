@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from oncocohort.demo._sampling import append_rows, exact_labels
+from oncocohort.demo._sampling import append_rows, exact_labels, ids_in_screening_order
 from oncocohort.demo.adverse_events import build_adverse_events
 from oncocohort.demo.lesions import build_lesions
 from oncocohort.demo.model import HazardModel, simulate_timeline
@@ -105,16 +105,8 @@ def _common_vars(rng: np.random.Generator, n: int, ecog_levels=("0", "1", "2"), 
 def _finish(rng: np.random.Generator, parts: dict, variables: dict, failures: pd.DataFrame, prefix: str) -> dict[str, pd.DataFrame]:
     patients = append_rows(parts["patients"].assign(**variables), failures)
     tables = {k: parts[k] for k in ("lesions", "adverse_events", "treatments")} | {"patients": patients}
-    order = np.lexsort((rng.random(len(patients)), patients["treatment_start_date"].fillna(pd.Timestamp(END)).to_numpy()))
-    new_id = np.empty(len(patients), dtype=object)
-    new_id[order] = [f"{prefix}{i + 1:03d}" for i in range(len(patients))]
-    mapping = dict(zip(patients["patient_id"], new_id, strict=True))
-    out = {}
-    for name, t in tables.items():
-        t = t.assign(patient_id=t["patient_id"].map(mapping))
-        key = next((c for c in ("visit_date", "onset_date", "kind") if c in t.columns), None)
-        out[name] = t.sort_values(["patient_id"] + ([key] if key else []), kind="stable").reset_index(drop=True)
-    return out
+    return ids_in_screening_order(rng, tables, unallocated_start=END, prefix=prefix,
+                                  order_by=("visit_date", "onset_date", "kind"))
 
 
 def _failures(rng: np.random.Generator, first: int, rows: list[dict], base: dict) -> pd.DataFrame:
