@@ -61,31 +61,49 @@ def cox_derivatives(x, mean, scale, w, event, group, group_first, beta, efron, r
     ``parallel=True``: its OpenMP/TBB workers spin between parallel regions, which on a shared
     two-core machine tripled the CPU time; pool threads sleep on a queue.
     """
-    n, p = x.shape
-    n_groups = group_first.shape[0]
+    n = x.shape[0]
     beta = np.ascontiguousarray(beta, dtype=np.float64)
-    # pass 1 keeps (G, 2, p + 1) sums per chunk: split it only when that is small beside the rows
-    chunks1 = pass1_chunks(n, n_groups)
-    raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
-    dead = np.zeros((len(chunks1), n_groups, 2))  # [number of events, Σ w over events]
-    row_terms = np.zeros((len(chunks1), p + 1))  # [Σ_events w x_raw, Σ_events w η]
-    none = np.zeros((len(chunks1), 0))
     if risk is None:  # w e^η per row, kept from pass 1 for pass 2; a caller iterating passes its
         risk = np.empty(n)  # own buffer, so that 8 MB per 10⁶ rows are not page-faulted anew each time
-    _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c],
-                       none[c], none[c].astype(np.bool_), risk) for c, (lo, hi) in enumerate(chunks1)])
-    if len(chunks1) > 1:
-        raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
-    else:
-        raw, dead, row_terms = raw[0], dead[0], row_terms[0]
+    raw, dead, row_terms, _, _ = _pass1(x, mean, scale, w, event, group, beta, group_first.shape[0],
+                                        risk_out=risk, columns=False)
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, mean, scale, group_first, efron)
-    chunks2 = row_chunks(n, 4)
-    parts = np.zeros((len(chunks2), p, p))
-    _run(information_rows, [(x, mean, scale, risk, event, group, coef, corr, lo, hi, parts[c], none[0])
-                            for c, (lo, hi) in enumerate(chunks2)])
-    imat += parts.sum(axis=0)
-    lower = np.tril(imat)  # the passes fill the lower triangle
-    return loglik, u, lower + np.tril(lower, -1).T
+    part, _ = _pass2(x, mean, scale, risk, event, group, coef, corr, spread=False)
+    return loglik, u, _symmetric(imat + part)
+
+
+def _pass1(x, mean, scale, w, event, group, beta, n_groups, *, risk_out, columns):
+    """``group_sums`` over the row chunks (split only while the per-chunk sums stay small), summed:
+    (raw, dead, row_terms, column sums, zero_one); the last two only with ``columns``."""
+    n, p = x.shape
+    chunks = pass1_chunks(n, n_groups)
+    raw = np.zeros((len(chunks), n_groups, 2, p + 1))
+    dead = np.zeros((len(chunks), n_groups, 2))  # [number of events, Σ w over events]
+    row_terms = np.zeros((len(chunks), p + 1))  # [Σ_events w x_raw, Σ_events w η]
+    col = np.zeros((len(chunks), p + 1 if columns else 0))
+    unit = np.ones((len(chunks), p if columns else 0), dtype=np.bool_)
+    keep = np.zeros(0) if risk_out is None else risk_out
+    _run(group_sums, [(x, mean, scale, w, event, group, beta, lo, hi, raw[c], dead[c], row_terms[c],
+                       col[c], unit[c], keep) for c, (lo, hi) in enumerate(chunks)])
+    return raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0), col.sum(axis=0), unit.all(axis=0)
+
+
+def _pass2(x, mean, scale, risk, event, group, coef, corr, *, spread):
+    """``information_rows`` over the row chunks, summed: (lower triangle of I's S2 part, Σ r|x − m|
+    or an empty array)."""
+    n, p = x.shape
+    chunks = row_chunks(n, 4)
+    parts = np.zeros((len(chunks), p, p))
+    dev = np.zeros((len(chunks), p if spread else 0))
+    _run(information_rows, [(x, mean, scale, risk, event, group, coef, corr, lo, hi, parts[c], dev[c])
+                            for c, (lo, hi) in enumerate(chunks)])
+    return parts.sum(axis=0), dev.sum(axis=0)
+
+
+def _symmetric(filled_lower):
+    """The symmetric matrix whose lower triangle the passes filled."""
+    lower = np.tril(filled_lower)
+    return lower + np.tril(lower, -1).T
 
 
 #: Rows per thread below which a row pass is not split (thread hand-off costs ~0.1 ms).
@@ -398,36 +416,20 @@ def centred_null_derivatives(x, w, event, group, group_first, efron):
     and I_km·s_k·s_m. So pass 1 also sums the columns, and pass 2, given the means, also sums
     the absolute deviations. Returns ``(means, scale, (log L, U, I))``.
     """
-    n, p = x.shape
-    n_groups = group_first.shape[0]
+    p = x.shape[1]
     zero, ones = np.zeros(p), np.ones(p)
-    chunks1 = pass1_chunks(n, n_groups)
-    raw = np.zeros((len(chunks1), n_groups, 2, p + 1))
-    dead = np.zeros((len(chunks1), n_groups, 2))
-    row_terms = np.zeros((len(chunks1), p + 1))
-    col = np.zeros((len(chunks1), p + 1))
-    unit = np.ones((len(chunks1), p), dtype=np.bool_)
     # column sums shifted by the first row (β = 0: the shift does not enter η), so that a constant
     # column gets exactly its value as mean, a zero spread and scale 1, as coxfit6 intends
     shift = np.ascontiguousarray(x[0], dtype=np.float64)
-    _run(group_sums, [(x, shift, ones, w, event, group, zero, lo, hi, raw[c], dead[c], row_terms[c],
-                       col[c], unit[c], np.zeros(0)) for c, (lo, hi) in enumerate(chunks1)])
-    raw, dead, row_terms = raw.sum(axis=0), dead.sum(axis=0), row_terms.sum(axis=0)
-    total = col.sum(axis=0)
-    zero_one = unit.all(axis=0)
+    raw, dead, row_terms, total, zero_one = _pass1(x, shift, ones, w, event, group, zero, group_first.shape[0],
+                                                   risk_out=None, columns=True)
     means = np.where(zero_one, 0.0, shift + total[:p] / total[p])
     loglik, u, imat, coef, corr = risk_set_terms(raw, dead, row_terms, means, ones, group_first, efron)
-    chunks2 = row_chunks(n, 4)
-    parts = np.zeros((len(chunks2), p, p))
-    spread = np.zeros((len(chunks2), p))
-    _run(information_rows, [(x, means, ones, w, event, group, coef, corr, lo, hi, parts[c], spread[c])
-                            for c, (lo, hi) in enumerate(chunks2)])  # β = 0: r = w
-    spread_sum = spread.sum(axis=0)
+    part, spread_sum = _pass2(x, means, ones, w, event, group, coef, corr, spread=True)  # β = 0: r = w
     scale = np.ones(p)
     use = ~zero_one & (spread_sum > 0)  # constant column: scale 1 (coxfit6)
     scale[use] = total[p] / spread_sum[use]
-    lower = np.tril(imat + parts.sum(axis=0))
-    info = (lower + np.tril(lower, -1).T) * np.outer(scale, scale)
+    info = _symmetric(imat + part) * np.outer(scale, scale)
     return means, scale, (loglik, u * scale, info)
 
 
